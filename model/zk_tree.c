@@ -1,0 +1,1924 @@
+/* zk_tree.c - the replicated data tree (DataTree), the leader's prep step
+ * (PrepRequestProcessor) and the transactions between them.
+ *
+ * Layout: CRC/digest helpers, nodes, the tree and its ordered side sets,
+ * path rules, transactions, prep (change records), apply, reads,
+ * summaries and the invariant checker.  zk_tree.h states the ZooKeeper
+ * rules; this file says how they are kept.
+ *
+ * Tree invariants (checked by zk_tree_check):
+ *   1. Every node is in `nodes` under its full path, and reachable from
+ *      the root through `children` arrays sorted strictly by name (strcmp).
+ *   2. A child's path is its parent's path + "/" + name ("/" + name under
+ *      the root); child->parent is the parent.
+ *   3. st.num_children == children->len; st.data_length == data size.
+ *   4. A node is in exactly the side set its OwnerKind names: its
+ *      session's ephemeral set, containers or ttls (or none).
+ *   5. digest == sum of node->digest; node->digest is DigestCalculator's
+ *      CRC of the node now (0 under "/zookeeper/").
+ *   6. path_bytes / data_bytes / n_data are the sums the names say.
+ *
+ * Prep invariants: `records` is in zxid order; every `by_path` value is
+ * in `records` and is the newest record for its path that is still
+ * valid (after a multi rollback, possibly an older one, as in ZooKeeper).
+ */
+#include "zk_tree.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- CRC32 (java.util.zip.CRC32: reflected, poly 0xEDB88320) ----------- */
+
+static const uint32_t crc_table[256] = {
+    0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
+    0xe963a535u, 0x9e6495a3u, 0x0edb8832u, 0x79dcb8a4u, 0xe0d5e91eu, 0x97d2d988u,
+    0x09b64c2bu, 0x7eb17cbdu, 0xe7b82d07u, 0x90bf1d91u, 0x1db71064u, 0x6ab020f2u,
+    0xf3b97148u, 0x84be41deu, 0x1adad47du, 0x6ddde4ebu, 0xf4d4b551u, 0x83d385c7u,
+    0x136c9856u, 0x646ba8c0u, 0xfd62f97au, 0x8a65c9ecu, 0x14015c4fu, 0x63066cd9u,
+    0xfa0f3d63u, 0x8d080df5u, 0x3b6e20c8u, 0x4c69105eu, 0xd56041e4u, 0xa2677172u,
+    0x3c03e4d1u, 0x4b04d447u, 0xd20d85fdu, 0xa50ab56bu, 0x35b5a8fau, 0x42b2986cu,
+    0xdbbbc9d6u, 0xacbcf940u, 0x32d86ce3u, 0x45df5c75u, 0xdcd60dcfu, 0xabd13d59u,
+    0x26d930acu, 0x51de003au, 0xc8d75180u, 0xbfd06116u, 0x21b4f4b5u, 0x56b3c423u,
+    0xcfba9599u, 0xb8bda50fu, 0x2802b89eu, 0x5f058808u, 0xc60cd9b2u, 0xb10be924u,
+    0x2f6f7c87u, 0x58684c11u, 0xc1611dabu, 0xb6662d3du, 0x76dc4190u, 0x01db7106u,
+    0x98d220bcu, 0xefd5102au, 0x71b18589u, 0x06b6b51fu, 0x9fbfe4a5u, 0xe8b8d433u,
+    0x7807c9a2u, 0x0f00f934u, 0x9609a88eu, 0xe10e9818u, 0x7f6a0dbbu, 0x086d3d2du,
+    0x91646c97u, 0xe6635c01u, 0x6b6b51f4u, 0x1c6c6162u, 0x856530d8u, 0xf262004eu,
+    0x6c0695edu, 0x1b01a57bu, 0x8208f4c1u, 0xf50fc457u, 0x65b0d9c6u, 0x12b7e950u,
+    0x8bbeb8eau, 0xfcb9887cu, 0x62dd1ddfu, 0x15da2d49u, 0x8cd37cf3u, 0xfbd44c65u,
+    0x4db26158u, 0x3ab551ceu, 0xa3bc0074u, 0xd4bb30e2u, 0x4adfa541u, 0x3dd895d7u,
+    0xa4d1c46du, 0xd3d6f4fbu, 0x4369e96au, 0x346ed9fcu, 0xad678846u, 0xda60b8d0u,
+    0x44042d73u, 0x33031de5u, 0xaa0a4c5fu, 0xdd0d7cc9u, 0x5005713cu, 0x270241aau,
+    0xbe0b1010u, 0xc90c2086u, 0x5768b525u, 0x206f85b3u, 0xb966d409u, 0xce61e49fu,
+    0x5edef90eu, 0x29d9c998u, 0xb0d09822u, 0xc7d7a8b4u, 0x59b33d17u, 0x2eb40d81u,
+    0xb7bd5c3bu, 0xc0ba6cadu, 0xedb88320u, 0x9abfb3b6u, 0x03b6e20cu, 0x74b1d29au,
+    0xead54739u, 0x9dd277afu, 0x04db2615u, 0x73dc1683u, 0xe3630b12u, 0x94643b84u,
+    0x0d6d6a3eu, 0x7a6a5aa8u, 0xe40ecf0bu, 0x9309ff9du, 0x0a00ae27u, 0x7d079eb1u,
+    0xf00f9344u, 0x8708a3d2u, 0x1e01f268u, 0x6906c2feu, 0xf762575du, 0x806567cbu,
+    0x196c3671u, 0x6e6b06e7u, 0xfed41b76u, 0x89d32be0u, 0x10da7a5au, 0x67dd4accu,
+    0xf9b9df6fu, 0x8ebeeff9u, 0x17b7be43u, 0x60b08ed5u, 0xd6d6a3e8u, 0xa1d1937eu,
+    0x38d8c2c4u, 0x4fdff252u, 0xd1bb67f1u, 0xa6bc5767u, 0x3fb506ddu, 0x48b2364bu,
+    0xd80d2bdau, 0xaf0a1b4cu, 0x36034af6u, 0x41047a60u, 0xdf60efc3u, 0xa867df55u,
+    0x316e8eefu, 0x4669be79u, 0xcb61b38cu, 0xbc66831au, 0x256fd2a0u, 0x5268e236u,
+    0xcc0c7795u, 0xbb0b4703u, 0x220216b9u, 0x5505262fu, 0xc5ba3bbeu, 0xb2bd0b28u,
+    0x2bb45a92u, 0x5cb36a04u, 0xc2d7ffa7u, 0xb5d0cf31u, 0x2cd99e8bu, 0x5bdeae1du,
+    0x9b64c2b0u, 0xec63f226u, 0x756aa39cu, 0x026d930au, 0x9c0906a9u, 0xeb0e363fu,
+    0x72076785u, 0x05005713u, 0x95bf4a82u, 0xe2b87a14u, 0x7bb12baeu, 0x0cb61b38u,
+    0x92d28e9bu, 0xe5d5be0du, 0x7cdcefb7u, 0x0bdbdf21u, 0x86d3d2d4u, 0xf1d4e242u,
+    0x68ddb3f8u, 0x1fda836eu, 0x81be16cdu, 0xf6b9265bu, 0x6fb077e1u, 0x18b74777u,
+    0x88085ae6u, 0xff0f6a70u, 0x66063bcau, 0x11010b5cu, 0x8f659effu, 0xf862ae69u,
+    0x616bffd3u, 0x166ccf45u, 0xa00ae278u, 0xd70dd2eeu, 0x4e048354u, 0x3903b3c2u,
+    0xa7672661u, 0xd06016f7u, 0x4969474du, 0x3e6e77dbu, 0xaed16a4au, 0xd9d65adcu,
+    0x40df0b66u, 0x37d83bf0u, 0xa9bcae53u, 0xdebb9ec5u, 0x47b2cf7fu, 0x30b5ffe9u,
+    0xbdbdf21cu, 0xcabac28au, 0x53b39330u, 0x24b4a3a6u, 0xbad03605u, 0xcdd70693u,
+    0x54de5729u, 0x23d967bfu, 0xb3667a2eu, 0xc4614ab8u, 0x5d681b02u, 0x2a6f2b94u,
+    0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
+};
+
+/* Running CRC state: start at 0xffffffff, finish with ~. */
+static uint32_t crc_update(uint32_t crc, const void *buf, size_t len)
+{
+    const guint8 *p = buf;
+    for (size_t i = 0; i < len; i++)
+        crc = crc_table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
+    return crc;
+}
+
+static void put_be64(guint8 *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (guint8)v;
+}
+
+static void put_be32(guint8 *p, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        p[i] = (guint8)v;
+}
+
+/* ---- nodes ------------------------------------------------------------- */
+
+/* Which side set a node belongs to (decided by the txn that created it,
+ * like `EphemeralType.get(ephemeralOwner)` with the creating server's
+ * configuration). */
+typedef enum { OWNER_NONE, OWNER_SESSION, OWNER_CONTAINER, OWNER_TTL } OwnerKind;
+
+struct ZkNode {
+    char *path;        /* full path, owned; the key of ZkTree.nodes */
+    const char *name;  /* points into path: after the last '/' ("" for the root) */
+    ZkNode *parent;    /* NULL for the root */
+    GPtrArray *children; /* ZkNode *, sorted by name; NULL while childless */
+    GBytes *data;      /* NULL when empty; shared with the txn that set it */
+    ZkStat st;         /* every field kept current, derived ones included */
+    OwnerKind owner_kind;
+    uint32_t perms;      /* world:anyone permission bits */
+    uint32_t crc_prefix; /* running CRC over digest path and data */
+    uint64_t digest;     /* this node's term of the tree digest */
+};
+
+static gboolean digest_excluded(const char *path)
+{
+    return g_str_has_prefix(path, "/zookeeper/");
+}
+
+/* DigestCalculator.calculateDigest: the CRC over path, data and stat. */
+static void node_crc_prefix(ZkNode *n)
+{
+    const char *p = strcmp(n->path, "/") == 0 ? "" : n->path;
+    uint32_t crc = crc_update(0xffffffffu, p, strlen(p));
+    if (n->data) {
+        gsize len;
+        const void *d = g_bytes_get_data(n->data, &len);
+        crc = crc_update(crc, d, len);
+    }
+    n->crc_prefix = crc;
+}
+
+static uint64_t node_compute_digest(const ZkNode *n)
+{
+    if (digest_excluded(n->path))
+        return 0;
+    guint8 b[60];
+    put_be64(b + 0, n->st.czxid);
+    put_be64(b + 8, n->st.mzxid);
+    put_be64(b + 16, n->st.pzxid);
+    put_be64(b + 24, (uint64_t)n->st.ctime);
+    put_be64(b + 32, (uint64_t)n->st.mtime);
+    put_be32(b + 40, (uint32_t)n->st.version);
+    put_be32(b + 44, (uint32_t)n->st.cversion);
+    put_be32(b + 48, (uint32_t)n->st.aversion);
+    put_be64(b + 52, n->st.ephemeral_owner);
+    return (uint64_t)~crc_update(n->crc_prefix, b, sizeof b);
+}
+
+static ZkNode *node_new(const char *path, GBytes *data)
+{
+    ZkNode *n = g_new0(ZkNode, 1);
+    n->path = g_strdup(path);
+    n->name = strcmp(path, "/") == 0 ? n->path + 1 : strrchr(n->path, '/') + 1;
+    if (data && g_bytes_get_size(data) > 0)
+        n->data = g_bytes_ref(data);
+    n->st.data_length = n->data ? (int32_t)g_bytes_get_size(n->data) : 0;
+    n->perms = ZK_PERM_ALL;
+    return n;
+}
+
+static void node_free(ZkNode *n)
+{
+    g_assert(!n->children || n->children->len == 0);
+    if (n->children)
+        g_ptr_array_unref(n->children);
+    if (n->data)
+        g_bytes_unref(n->data);
+    g_free(n->path);
+    g_free(n);
+}
+
+/* Binary search of parent's children by name; *idx = position or insert point. */
+static gboolean child_find(const ZkNode *parent, const char *name, guint *idx)
+{
+    guint lo = 0, hi = parent->children ? parent->children->len : 0;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        const ZkNode *c = g_ptr_array_index(parent->children, mid);
+        int r = strcmp(c->name, name);
+        if (r == 0) {
+            *idx = mid;
+            return TRUE;
+        }
+        if (r < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *idx = lo;
+    return FALSE;
+}
+
+static void child_add(ZkNode *parent, ZkNode *child)
+{
+    guint idx;
+    gboolean found = child_find(parent, child->name, &idx);
+    g_assert(!found);
+    if (!parent->children)
+        parent->children = g_ptr_array_new();
+    g_ptr_array_insert(parent->children, (gint)idx, child);
+    child->parent = parent;
+    parent->st.num_children = (int32_t)parent->children->len;
+}
+
+/* DataNode.removeChild: a missing name is a no-op. */
+static void child_remove(ZkNode *parent, const char *name)
+{
+    guint idx;
+    if (!child_find(parent, name, &idx))
+        return;
+    g_ptr_array_remove_index(parent->children, idx);
+    parent->st.num_children = (int32_t)parent->children->len;
+}
+
+/* ---- the tree ---------------------------------------------------------- */
+
+typedef struct EphSet {
+    uint64_t session;
+    GTree *paths; /* node path (borrowed from the node) -> ZkNode * */
+} EphSet;
+
+typedef struct SessionRec {
+    uint64_t id;
+    int32_t timeout_ms;
+} SessionRec;
+
+struct ZkTree {
+    GHashTable *nodes; /* path (owned by the node) -> ZkNode *; lookup only */
+    ZkNode *root;
+    GTree *ephemerals; /* &EphSet.session -> EphSet * */
+    GTree *containers; /* path -> ZkNode * */
+    GTree *ttls;       /* path -> ZkNode * */
+    GTree *sessions;   /* &SessionRec.id -> SessionRec * */
+    uint64_t last_zxid;
+    uint64_t digest;
+    size_t n_ephemerals;
+    size_t path_bytes; /* sum of strlen(path) */
+    size_t data_bytes; /* sum of data lengths */
+    size_t n_data;     /* nodes holding a data buffer */
+};
+
+static gint cmp_u64_keys(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static gint cmp_str_keys(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    return strcmp(a, b);
+}
+
+static void eph_set_free(gpointer p)
+{
+    EphSet *s = p;
+    g_tree_unref(s->paths);
+    g_free(s);
+}
+
+/* Re-derives n's digest term after a stat change (data_changed: data too),
+ * the `nodes.preChange` / `postChange` pair of DataTree. */
+static void tree_rehash(ZkTree *t, ZkNode *n, gboolean data_changed)
+{
+    if (data_changed)
+        node_crc_prefix(n);
+    t->digest -= n->digest;
+    n->digest = node_compute_digest(n);
+    t->digest += n->digest;
+}
+
+/* Links a node (its parent already linked) into every index. */
+static void tree_link(ZkTree *t, ZkNode *n, ZkNode *parent)
+{
+    if (parent)
+        child_add(parent, n);
+    g_hash_table_insert(t->nodes, n->path, n);
+    t->path_bytes += strlen(n->path);
+    t->data_bytes += (size_t)n->st.data_length;
+    t->n_data += n->data != NULL;
+    node_crc_prefix(n);
+    n->digest = node_compute_digest(n);
+    t->digest += n->digest;
+    switch (n->owner_kind) {
+    case OWNER_NONE:
+        break;
+    case OWNER_SESSION: {
+        uint64_t s = n->st.ephemeral_owner;
+        EphSet *set = g_tree_lookup(t->ephemerals, &s);
+        if (!set) {
+            set = g_new0(EphSet, 1);
+            set->session = s;
+            set->paths = g_tree_new_full(cmp_str_keys, NULL, NULL, NULL);
+            g_tree_insert(t->ephemerals, &set->session, set);
+        }
+        g_tree_insert(set->paths, n->path, n);
+        t->n_ephemerals++;
+        break;
+    }
+    case OWNER_CONTAINER:
+        g_tree_insert(t->containers, n->path, n);
+        break;
+    case OWNER_TTL:
+        g_tree_insert(t->ttls, n->path, n);
+        break;
+    }
+}
+
+/* Removes a childless node from every index and frees it; the caller has
+ * already detached it from its parent's children. */
+static void tree_unlink_free(ZkTree *t, ZkNode *n)
+{
+    g_assert(n->st.num_children == 0);
+    switch (n->owner_kind) {
+    case OWNER_NONE:
+        break;
+    case OWNER_SESSION: {
+        /* The set may be gone already: killSession takes it out first. */
+        uint64_t s = n->st.ephemeral_owner;
+        EphSet *set = g_tree_lookup(t->ephemerals, &s);
+        if (set && g_tree_remove(set->paths, n->path)) {
+            g_assert(t->n_ephemerals > 0);
+            t->n_ephemerals--;
+            if (g_tree_nnodes(set->paths) == 0)
+                g_tree_remove(t->ephemerals, &s);
+        }
+        break;
+    }
+    case OWNER_CONTAINER:
+        g_tree_remove(t->containers, n->path);
+        break;
+    case OWNER_TTL:
+        g_tree_remove(t->ttls, n->path);
+        break;
+    }
+    t->digest -= n->digest;
+    t->path_bytes -= strlen(n->path);
+    t->data_bytes -= (size_t)n->st.data_length;
+    t->n_data -= n->data != NULL;
+    gboolean removed = g_hash_table_remove(t->nodes, n->path);
+    g_assert(removed);
+    node_free(n);
+}
+
+static ZkTree *tree_alloc(void)
+{
+    ZkTree *t = g_new0(ZkTree, 1);
+    t->nodes = g_hash_table_new(g_str_hash, g_str_equal);
+    t->ephemerals = g_tree_new_full(cmp_u64_keys, NULL, NULL, eph_set_free);
+    t->containers = g_tree_new_full(cmp_str_keys, NULL, NULL, NULL);
+    t->ttls = g_tree_new_full(cmp_str_keys, NULL, NULL, NULL);
+    t->sessions = g_tree_new_full(cmp_u64_keys, NULL, NULL, g_free);
+    return t;
+}
+
+ZkTree *zk_tree_new(void)
+{
+    ZkTree *t = tree_alloc();
+    t->root = node_new("/", NULL);
+    tree_link(t, t->root, NULL);
+    ZkNode *proc = node_new("/zookeeper", NULL);
+    tree_link(t, proc, t->root);
+    tree_link(t, node_new("/zookeeper/quota", NULL), proc);
+    ZkNode *config = node_new("/zookeeper/config", NULL);
+    config->perms = ZK_PERM_READ; /* ZooDefs.Ids.READ_ACL_UNSAFE (ZOOKEEPER-2014) */
+    tree_link(t, config, proc);
+    return t;
+}
+
+/* Post-order walk freeing every node (no index upkeep: the tree goes too). */
+static void free_subtree(ZkNode *n)
+{
+    GPtrArray *stack = g_ptr_array_new();
+    g_ptr_array_add(stack, n);
+    while (stack->len > 0) {
+        ZkNode *top = g_ptr_array_index(stack, stack->len - 1);
+        if (top->children && top->children->len > 0) {
+            g_ptr_array_add(stack, g_ptr_array_steal_index(top->children, top->children->len - 1));
+            continue;
+        }
+        g_ptr_array_remove_index(stack, stack->len - 1);
+        node_free(top);
+    }
+    g_ptr_array_unref(stack);
+}
+
+void zk_tree_free(ZkTree *t)
+{
+    if (!t)
+        return;
+    g_tree_unref(t->ephemerals);
+    g_tree_unref(t->containers);
+    g_tree_unref(t->ttls);
+    g_tree_unref(t->sessions);
+    g_hash_table_unref(t->nodes);
+    free_subtree(t->root);
+    g_free(t);
+}
+
+/* Pre-order walk with an explicit stack (paths may be deep). */
+static void walk(const ZkNode *root, ZkNodeVisitFn fn, void *ctx)
+{
+    GPtrArray *nodes = g_ptr_array_new();
+    GArray *next = g_array_new(FALSE, FALSE, sizeof(guint));
+    fn(root, ctx);
+    g_ptr_array_add(nodes, (gpointer)root);
+    guint zero = 0;
+    g_array_append_val(next, zero);
+    while (nodes->len > 0) {
+        const ZkNode *top = g_ptr_array_index(nodes, nodes->len - 1);
+        guint *i = &g_array_index(next, guint, next->len - 1);
+        if (!top->children || *i >= top->children->len) {
+            g_ptr_array_remove_index(nodes, nodes->len - 1);
+            g_array_remove_index(next, next->len - 1);
+            continue;
+        }
+        const ZkNode *c = g_ptr_array_index(top->children, (*i)++);
+        fn(c, ctx);
+        g_ptr_array_add(nodes, (gpointer)c);
+        g_array_append_val(next, zero);
+    }
+    g_ptr_array_unref(nodes);
+    g_array_unref(next);
+}
+
+void zk_tree_foreach(const ZkTree *t, ZkNodeVisitFn fn, void *ctx)
+{
+    walk(t->root, fn, ctx);
+}
+
+typedef struct CopyCtx {
+    const ZkTree *src;
+    ZkTree *dst;
+} CopyCtx;
+
+static void copy_visit(const ZkNode *n, void *ctx)
+{
+    CopyCtx *c = ctx;
+    ZkNode *m = node_new(n->path, n->data);
+    m->st = n->st;
+    m->st.num_children = 0; /* child_add counts them again */
+    m->owner_kind = n->owner_kind;
+    m->perms = n->perms;
+    ZkNode *parent = n->parent ? g_hash_table_lookup(c->dst->nodes, n->parent->path) : NULL;
+    g_assert(!n->parent || parent);
+    if (!parent)
+        c->dst->root = m;
+    tree_link(c->dst, m, parent);
+}
+
+static gboolean copy_session(gpointer key, gpointer value, gpointer data)
+{
+    (void)key;
+    ZkTree *dst = data;
+    SessionRec *r = g_memdup2(value, sizeof(SessionRec));
+    g_tree_insert(dst->sessions, &r->id, r);
+    return FALSE;
+}
+
+ZkTree *zk_tree_copy(const ZkTree *t)
+{
+    ZkTree *d = tree_alloc();
+    CopyCtx c = {.src = t, .dst = d};
+    walk(t->root, copy_visit, &c);
+    g_tree_foreach(t->sessions, copy_session, d);
+    d->last_zxid = t->last_zxid;
+    g_assert(d->digest == t->digest);
+    return d;
+}
+
+/* ---- paths ------------------------------------------------------------- */
+
+/* PathUtils.validatePath's character rule, on Unicode code points: the
+ * Java check runs on UTF-16 units, so anything beyond the BMP (a
+ * surrogate pair) is rejected as well. */
+static gboolean char_is_valid(gunichar c)
+{
+    return !((c >= 0x1 && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) ||
+             c >= 0xfff0);
+}
+
+static gboolean path_check(const char *path)
+{
+    size_t len = strlen(path);
+    if (len == 0 || path[0] != '/')
+        return FALSE;
+    if (len == 1)
+        return TRUE;
+    if (path[len - 1] == '/')
+        return FALSE;
+    const char *comp = path + 1;
+    for (;;) {
+        const char *end = strchr(comp, '/');
+        size_t n = end ? (size_t)(end - comp) : strlen(comp);
+        if (n == 0)
+            return FALSE; /* empty node name */
+        if ((n == 1 && comp[0] == '.') || (n == 2 && comp[0] == '.' && comp[1] == '.'))
+            return FALSE; /* relative path */
+        if (!end)
+            break;
+        comp = end + 1;
+    }
+    for (const char *p = path; *p;) {
+        gunichar c = g_utf8_get_char_validated(p, -1);
+        if (c == (gunichar)-1 || c == (gunichar)-2 || !char_is_valid(c))
+            return FALSE;
+        p = g_utf8_next_char(p);
+    }
+    return TRUE;
+}
+
+gboolean zk_path_is_valid(const char *path, size_t len, gboolean sequential)
+{
+    if (!path)
+        return FALSE;
+    if (len == 0)
+        len = strlen(path);
+    else if (memchr(path, '\0', len))
+        return FALSE; /* "null character not allowed" */
+    g_autofree char *s = g_strndup(path, len);
+    if (sequential) {
+        g_autofree char *seq = g_strconcat(s, "1", NULL);
+        return path_check(seq);
+    }
+    return path_check(s);
+}
+
+/* parent(p) as DataTree computes it (`path.substring(0, lastSlash)`),
+ * with "" mapped to "/"; NULL for the root.  Returns a new string. */
+static char *path_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    g_assert(slash);
+    if (slash == path)
+        return path[1] ? g_strdup("/") : NULL;
+    return g_strndup(path, (size_t)(slash - path));
+}
+
+/* `DataTree.isSpecialPath`. */
+static gboolean path_is_special(const char *path)
+{
+    return strcmp(path, "/") == 0 || strcmp(path, "/zookeeper") == 0 || strcmp(path, "/zookeeper/quota") == 0 ||
+           strcmp(path, "/zookeeper/config") == 0;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+typedef struct TxnOp {
+    ZkOpCode type;          /* create, create2, createContainer, createTTL, delete,
+                             * deleteContainer, setData, check, or error */
+    ZkErr err;              /* error */
+    char *path;             /* final path; NULL for error */
+    GBytes *data;           /* create*, setData; NULL when empty */
+    int32_t version;        /* setData: the new version; check: checkAndIncVersion's result */
+    int32_t parent_cversion; /* create*: the parent's new cversion */
+    gboolean ephemeral;     /* create/create2 */
+    int64_t ttl_ms;         /* createTTL */
+} TxnOp;
+
+struct ZkTxn {
+    grefcount ref;
+    ZkOpCode type;     /* TxnHeader.type */
+    ZkOpCode req_type; /* the request's type (not on the wire) */
+    ZkErr err;         /* error txns */
+    uint64_t zxid;
+    uint64_t session;
+    int32_t cxid;
+    SimTime time;
+    int32_t timeout_ms; /* createSession */
+    TxnOp *ops;         /* single op: 1; multi: n; else 0 */
+    guint n_ops;
+    char **close_paths; /* closeSession, sorted */
+    guint n_close_paths;
+    size_t wire_size;
+};
+
+static ZkTxn *txn_new(const ZkRequest *req, ZkOpCode type, uint64_t zxid, SimTime now)
+{
+    ZkTxn *t = g_new0(ZkTxn, 1);
+    g_ref_count_init(&t->ref);
+    t->type = type;
+    t->req_type = req->type;
+    t->err = ZK_ERR_OK;
+    t->zxid = zxid;
+    t->session = req->session;
+    t->cxid = req->cxid;
+    t->time = now;
+    return t;
+}
+
+static void txn_op_clear(TxnOp *op)
+{
+    g_free(op->path);
+    if (op->data)
+        g_bytes_unref(op->data);
+    memset(op, 0, sizeof *op);
+}
+
+ZkTxn *zk_txn_ref(ZkTxn *txn)
+{
+    g_ref_count_inc(&txn->ref);
+    return txn;
+}
+
+void zk_txn_unref(ZkTxn *txn)
+{
+    if (!txn || !g_ref_count_dec(&txn->ref))
+        return;
+    for (guint i = 0; i < txn->n_ops; i++)
+        txn_op_clear(&txn->ops[i]);
+    g_free(txn->ops);
+    for (guint i = 0; i < txn->n_close_paths; i++)
+        g_free(txn->close_paths[i]);
+    g_free(txn->close_paths);
+    g_free(txn);
+}
+
+uint64_t zk_txn_zxid(const ZkTxn *txn)
+{
+    return txn->zxid;
+}
+
+ZkOpCode zk_txn_type(const ZkTxn *txn)
+{
+    return txn->type;
+}
+
+ZkOpCode zk_txn_request_type(const ZkTxn *txn)
+{
+    return txn->req_type;
+}
+
+uint64_t zk_txn_session(const ZkTxn *txn)
+{
+    return txn->session;
+}
+
+int32_t zk_txn_cxid(const ZkTxn *txn)
+{
+    return txn->cxid;
+}
+
+SimTime zk_txn_time(const ZkTxn *txn)
+{
+    return txn->time;
+}
+
+ZkErr zk_txn_err(const ZkTxn *txn)
+{
+    if (txn->type == ZK_OP_ERROR)
+        return txn->err;
+    for (guint i = 0; i < txn->n_ops; i++)
+        if (txn->ops[i].type == ZK_OP_ERROR && txn->ops[i].err != ZK_ERR_OK)
+            return txn->ops[i].err;
+    return ZK_ERR_OK;
+}
+
+size_t zk_txn_size(const ZkTxn *txn)
+{
+    return txn->wire_size;
+}
+
+guint zk_txn_op_count(const ZkTxn *txn)
+{
+    return txn->n_ops;
+}
+
+ZkOpCode zk_txn_op_type(const ZkTxn *txn, guint i)
+{
+    g_assert(i < txn->n_ops);
+    return txn->ops[i].type;
+}
+
+ZkErr zk_txn_op_err(const ZkTxn *txn, guint i)
+{
+    g_assert(i < txn->n_ops);
+    return txn->ops[i].type == ZK_OP_ERROR ? txn->ops[i].err : ZK_ERR_OK;
+}
+
+const char *zk_txn_op_path(const ZkTxn *txn, guint i)
+{
+    g_assert(i < txn->n_ops);
+    return txn->ops[i].path;
+}
+
+guint zk_txn_close_path_count(const ZkTxn *txn)
+{
+    return txn->n_close_paths;
+}
+
+const char *zk_txn_close_path(const ZkTxn *txn, guint i)
+{
+    g_assert(i < txn->n_close_paths);
+    return txn->close_paths[i];
+}
+
+int32_t zk_txn_session_timeout_ms(const ZkTxn *txn)
+{
+    return txn->timeout_ms;
+}
+
+static void describe_op(const TxnOp *op, GString *out)
+{
+    if (op->type == ZK_OP_ERROR)
+        g_string_append_printf(out, "error(%s)", zk_err_name(op->err));
+    else
+        g_string_append_printf(out, "%s %s", zk_op_name(op->type), op->path);
+}
+
+void zk_txn_describe(const ZkTxn *txn, GString *out)
+{
+    g_string_append_printf(out, "0x%" PRIx64 " ", txn->zxid);
+    if (txn->type == ZK_OP_ERROR) {
+        g_string_append_printf(out, "error(%s) for %s", zk_err_name(txn->err), zk_op_name(txn->req_type));
+    } else if (txn->type == ZK_OP_MULTI) {
+        g_string_append(out, "multi[");
+        for (guint i = 0; i < txn->n_ops; i++) {
+            if (i > 0)
+                g_string_append(out, ", ");
+            describe_op(&txn->ops[i], out);
+        }
+        g_string_append(out, "]");
+    } else if (txn->type == ZK_OP_CREATE_SESSION) {
+        g_string_append_printf(out, "createSession 0x%" PRIx64 " timeout=%" PRId32 "ms", txn->session,
+                               txn->timeout_ms);
+    } else if (txn->type == ZK_OP_CLOSE_SESSION) {
+        g_string_append_printf(out, "closeSession 0x%" PRIx64 " (%u ephemerals)", txn->session,
+                               txn->n_close_paths);
+    } else {
+        g_assert(txn->n_ops == 1); /* every other type is one op */
+        describe_op(&txn->ops[0], out);
+    }
+}
+
+/* ---- wire sizes (jute: int 4, long 8, bool 1, string/buffer 4 + len) --- */
+
+#define JUTE_INT 4u
+#define JUTE_LONG 8u
+#define JUTE_BOOL 1u
+/* A vector holding one ACL world:anyone: count, perms, "world", "anyone". */
+#define JUTE_OPEN_ACL (JUTE_INT + JUTE_INT + (JUTE_INT + 5u) + (JUTE_INT + 6u))
+#define TXN_HEADER_BYTES (JUTE_LONG + JUTE_INT + JUTE_LONG + JUTE_LONG + JUTE_INT)
+#define TXN_DIGEST_BYTES (JUTE_INT + JUTE_LONG)
+
+static size_t jute_str(const char *s)
+{
+    return JUTE_INT + (s ? strlen(s) : 0);
+}
+
+static size_t jute_buf(GBytes *b)
+{
+    return JUTE_INT + (b ? g_bytes_get_size(b) : 0);
+}
+
+/* The record of one (sub-)txn: CreateTxn, DeleteTxn, SetDataTxn, ... */
+static size_t txn_op_size(const TxnOp *op)
+{
+    ZkOpCode t = op->type;
+    size_t create = jute_str(op->path) + jute_buf(op->data) + JUTE_OPEN_ACL + JUTE_INT; /* + parentCVersion */
+    if (t == ZK_OP_CREATE || t == ZK_OP_CREATE2)
+        return create + JUTE_BOOL; /* ephemeral */
+    if (t == ZK_OP_CREATE_CONTAINER)
+        return create;
+    if (t == ZK_OP_CREATE_TTL)
+        return create + JUTE_LONG; /* ttl */
+    if (t == ZK_OP_DELETE || t == ZK_OP_DELETE_CONTAINER)
+        return jute_str(op->path);
+    if (t == ZK_OP_SET_DATA)
+        return jute_str(op->path) + jute_buf(op->data) + JUTE_INT;
+    if (t == ZK_OP_CHECK)
+        return jute_str(op->path) + JUTE_INT;
+    g_assert(t == ZK_OP_ERROR);
+    return JUTE_INT;
+}
+
+static size_t txn_compute_size(const ZkTxn *t)
+{
+    size_t body;
+    if (t->type == ZK_OP_MULTI) {
+        body = JUTE_INT;
+        for (guint i = 0; i < t->n_ops; i++)
+            body += JUTE_INT + JUTE_INT + txn_op_size(&t->ops[i]); /* Txn: type, buffer */
+    } else if (t->type == ZK_OP_CLOSE_SESSION) {
+        body = JUTE_INT;
+        for (guint i = 0; i < t->n_close_paths; i++)
+            body += jute_str(t->close_paths[i]);
+    } else if (t->type == ZK_OP_CREATE_SESSION || t->type == ZK_OP_ERROR) {
+        body = JUTE_INT; /* CreateSessionTxn.timeOut, ErrorTxn.err */
+    } else {
+        g_assert(t->n_ops == 1);
+        body = txn_op_size(&t->ops[0]);
+    }
+    return TXN_HEADER_BYTES + body + TXN_DIGEST_BYTES;
+}
+
+static size_t op_request_size(const ZkOpRequest *op, ZkOpCode type)
+{
+    size_t path = JUTE_INT + (op->path_len ? op->path_len : (op->path ? strlen(op->path) : 0));
+    size_t create = path + jute_buf(op->data) + JUTE_OPEN_ACL + JUTE_INT; /* + flags */
+    if (type == ZK_OP_CREATE || type == ZK_OP_CREATE2 || type == ZK_OP_CREATE_CONTAINER)
+        return create;
+    if (type == ZK_OP_CREATE_TTL)
+        return create + JUTE_LONG;
+    if (type == ZK_OP_DELETE || type == ZK_OP_DELETE_CONTAINER || type == ZK_OP_CHECK)
+        return path + JUTE_INT; /* version */
+    if (type == ZK_OP_SET_DATA)
+        return path + jute_buf(op->data) + JUTE_INT;
+    return path; /* reads: path (+ watch flag, ignored) */
+}
+
+size_t zk_request_size(const ZkRequest *req)
+{
+    const size_t frame = JUTE_INT, header = JUTE_INT + JUTE_INT; /* length prefix; xid, type */
+    const size_t multi_header = JUTE_INT + JUTE_BOOL + JUTE_INT; /* type, done, err */
+    if (req->type == ZK_OP_MULTI) {
+        size_t n = frame + header + multi_header; /* the closing done=true header */
+        for (guint i = 0; i < req->n_ops; i++)
+            n += multi_header + op_request_size(&req->ops[i], req->ops[i].type);
+        return n;
+    }
+    if (req->type == ZK_OP_CREATE_SESSION) {
+        /* ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId,
+         * passwd (16 bytes), readOnly. */
+        return frame + JUTE_INT + JUTE_LONG + JUTE_INT + JUTE_LONG + (JUTE_INT + 16) + JUTE_BOOL;
+    }
+    if (req->type == ZK_OP_CLOSE_SESSION)
+        return frame + header;
+    return frame + header + op_request_size(&req->op, req->type);
+}
+
+/* ---- prep: change records (`ZooKeeperServer.ChangeRecord`) -------------- */
+
+/* What the leader believes about a path: the newest outstanding change,
+ * or else the tree.  exists == FALSE is a pending delete (stat == null). */
+typedef struct NodeView {
+    gboolean exists;
+    ZkStat st;           /* st.num_children is the record's childCount */
+    uint32_t perms;
+} NodeView;
+
+typedef struct ChangeRecord {
+    uint64_t zxid;
+    char *path;
+    NodeView v;
+} ChangeRecord;
+
+struct ZkPrep {
+    GQueue records;      /* ChangeRecord *, oldest first (`outstandingChanges`) */
+    GHashTable *by_path; /* path (owned by the record) -> ChangeRecord *
+                          * (`outstandingChangesForPath`); lookup only */
+    gboolean extended_types;
+};
+
+/* Ephemeral kinds of an ephemeralOwner (`EphemeralType.get`). */
+typedef enum { ETYPE_VOID, ETYPE_NORMAL, ETYPE_CONTAINER, ETYPE_TTL } EphemeralType;
+
+static EphemeralType ephemeral_type(uint64_t owner, gboolean extended)
+{
+    if (extended && (owner & ZK_TTL_EPHEMERAL_MASK) == ZK_TTL_EPHEMERAL_MASK &&
+        (owner & ZK_TTL_RESERVED_MASK) == 0)
+        return ETYPE_TTL;
+    if (owner == ZK_CONTAINER_EPHEMERAL_OWNER)
+        return ETYPE_CONTAINER;
+    return owner == 0 ? ETYPE_VOID : ETYPE_NORMAL;
+}
+
+static void record_free(ChangeRecord *r)
+{
+    g_free(r->path);
+    g_free(r);
+}
+
+ZkPrep *zk_prep_new(void)
+{
+    ZkPrep *p = g_new0(ZkPrep, 1);
+    g_queue_init(&p->records);
+    p->by_path = g_hash_table_new(g_str_hash, g_str_equal);
+    return p;
+}
+
+void zk_prep_reset(ZkPrep *p)
+{
+    g_hash_table_remove_all(p->by_path);
+    ChangeRecord *r;
+    while ((r = g_queue_pop_head(&p->records)))
+        record_free(r);
+}
+
+void zk_prep_free(ZkPrep *p)
+{
+    if (!p)
+        return;
+    zk_prep_reset(p);
+    g_hash_table_unref(p->by_path);
+    g_free(p);
+}
+
+void zk_prep_set_extended_types(ZkPrep *p, gboolean enabled)
+{
+    p->extended_types = enabled;
+}
+
+guint zk_prep_outstanding(const ZkPrep *p)
+{
+    return p->records.length;
+}
+
+void zk_prep_applied(ZkPrep *p, uint64_t zxid)
+{
+    ChangeRecord *r;
+    while ((r = g_queue_peek_head(&p->records)) && r->zxid <= zxid) {
+        g_queue_pop_head(&p->records);
+        if (g_hash_table_lookup(p->by_path, r->path) == r)
+            g_hash_table_remove(p->by_path, r->path);
+        record_free(r);
+    }
+}
+
+/* `PrepRequestProcessor.getRecordForPath`, without the NoNode throw:
+ * returns whether the path exists as the leader sees it. */
+static gboolean view_get(const ZkPrep *p, const ZkTree *t, const char *path, NodeView *v)
+{
+    const ChangeRecord *r = g_hash_table_lookup(p->by_path, path);
+    if (r) {
+        *v = r->v;
+        return v->exists;
+    }
+    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    memset(v, 0, sizeof *v);
+    if (!n)
+        return FALSE;
+    v->exists = TRUE;
+    v->st = n->st;
+    v->perms = n->perms;
+    return TRUE;
+}
+
+/* `addChangeRecord`. */
+static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeView *v)
+{
+    ChangeRecord *tail = g_queue_peek_tail(&p->records);
+    g_assert(!tail || tail->zxid <= zxid);
+    ChangeRecord *r = g_new0(ChangeRecord, 1);
+    r->zxid = zxid;
+    r->path = g_strdup(path);
+    r->v = *v;
+    g_queue_push_tail(&p->records, r);
+    g_hash_table_replace(p->by_path, r->path, r);
+}
+
+/* The op's path as a C string, or NULL if it holds a NUL. */
+static char *op_path(const ZkOpRequest *op)
+{
+    g_assert(op->path);
+    size_t len = op->path_len ? op->path_len : strlen(op->path);
+    if (memchr(op->path, '\0', len))
+        return NULL;
+    return g_strndup(op->path, len);
+}
+
+/* A saved (path -> record) pair, for rolling back a failed multi. */
+typedef struct Pending {
+    const char *path; /* the record's own path */
+    ChangeRecord *rec;
+} Pending;
+
+/* `getPendingChanges`: the records currently in force for each op's path
+ * and its parent (ZOOKEEPER-1624: the parent's, so that a rolled-back
+ * sequential create does not skew the next name).  The root's records
+ * live under "/" here (ZooKeeper files creates under the alias ""). */
+static GArray *pending_save(const ZkPrep *p, const ZkRequest *req)
+{
+    GArray *saved = g_array_new(FALSE, FALSE, sizeof(Pending));
+    for (guint i = 0; i < req->n_ops; i++) {
+        g_autofree char *path = op_path(&req->ops[i]);
+        if (!path || !strchr(path, '/'))
+            continue;
+        ChangeRecord *r = g_hash_table_lookup(p->by_path, path);
+        if (r)
+            g_array_append_val(saved, ((Pending){r->path, r}));
+        g_autofree char *parent = path_parent(path);
+        r = parent ? g_hash_table_lookup(p->by_path, parent) : NULL;
+        if (r)
+            g_array_append_val(saved, ((Pending){r->path, r}));
+    }
+    return saved;
+}
+
+/* `rollbackPendingChanges`: drops the records of the multi at zxid (all at
+ * the tail) and puts back the saved ones still outstanding. */
+static void pending_rollback(ZkPrep *p, uint64_t zxid, const GArray *saved)
+{
+    ChangeRecord *r;
+    while ((r = g_queue_peek_tail(&p->records)) && r->zxid == zxid) {
+        g_queue_pop_tail(&p->records);
+        g_hash_table_remove(p->by_path, r->path);
+        record_free(r);
+    }
+    const ChangeRecord *head = g_queue_peek_head(&p->records);
+    if (!head)
+        return;
+    for (guint i = 0; i < saved->len; i++) {
+        const Pending *s = &g_array_index(saved, Pending, i);
+        if (s->rec->zxid >= head->zxid)
+            g_hash_table_replace(p->by_path, s->rec->path, s->rec);
+    }
+}
+
+/* `checkAndIncVersion`: -1 matches anything; the next version skips -1
+ * on wrap (ZOOKEEPER-4743). */
+static ZkErr check_and_inc_version(int32_t current, int32_t expected, int32_t *next)
+{
+    if (expected != -1 && expected != current)
+        return ZK_ERR_BAD_VERSION;
+    int32_t n = (int32_t)((uint32_t)current + 1u);
+    *next = n == -1 ? 0 : n;
+    return ZK_ERR_OK;
+}
+
+static int32_t inc_wrap(int32_t v)
+{
+    return (int32_t)((uint32_t)v + 1u);
+}
+
+static gboolean data_too_big(GBytes *data)
+{
+    return data && g_bytes_get_size(data) > ZK_DATA_MAX_BYTES;
+}
+
+static GBytes *data_ref(GBytes *data)
+{
+    return data && g_bytes_get_size(data) > 0 ? g_bytes_ref(data) : NULL;
+}
+
+/* `pRequest2TxnCreate` (create, create2, createContainer, createTTL). */
+static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, ZkOpCode type,
+                         uint64_t zxid, SimTime now, TxnOp *out)
+{
+    ZkCreateMode mode = op->mode;
+    gboolean seq = zk_create_mode_is_sequential(mode);
+    /* Client side: path, mode/op agreement and TTL range (validateTTL). */
+    g_autofree char *path = op_path(op);
+    if (!path || !zk_path_is_valid(path, 0, seq))
+        return ZK_ERR_BAD_ARGUMENTS;
+    if (zk_create_mode_is_container(mode) != (type == ZK_OP_CREATE_CONTAINER) ||
+        zk_create_mode_is_ttl(mode) != (type == ZK_OP_CREATE_TTL))
+        return ZK_ERR_BAD_ARGUMENTS;
+    if (zk_create_mode_is_ttl(mode) && (op->ttl_ms <= 0 || op->ttl_ms > ZK_TTL_MAX_MS))
+        return ZK_ERR_BAD_ARGUMENTS;
+    if (data_too_big(op->data))
+        return ZK_ERR_BAD_ARGUMENTS;
+    /* Server side, in `pRequest2TxnCreate` order. */
+    if (zk_create_mode_is_ttl(mode) && !p->extended_types)
+        return ZK_ERR_UNIMPLEMENTED;
+    if (req->session_err != ZK_ERR_OK)
+        return req->session_err;
+    g_autofree char *parent_path = path_parent(path);
+    if (!parent_path) /* "/" itself: its parent is the root alias "" */
+        parent_path = g_strdup("/");
+    NodeView parent;
+    if (!view_get(p, t, parent_path, &parent))
+        return ZK_ERR_NO_NODE;
+    if (!(parent.perms & ZK_PERM_CREATE))
+        return ZK_ERR_NO_AUTH;
+    if (seq) {
+        char *full = g_strdup_printf("%s%010" PRId32, path, parent.st.cversion);
+        g_free(path);
+        path = full;
+    }
+    g_assert(zk_path_is_valid(path, 0, FALSE));
+    NodeView existing;
+    if (view_get(p, t, path, &existing))
+        return ZK_ERR_NODE_EXISTS;
+    if (ephemeral_type(parent.st.ephemeral_owner, p->extended_types) == ETYPE_NORMAL)
+        return ZK_ERR_NO_CHILDREN_FOR_EPHEMERALS;
+    int32_t new_cversion = inc_wrap(parent.st.cversion);
+
+    uint64_t owner = 0;
+    if (zk_create_mode_is_container(mode))
+        owner = ZK_CONTAINER_EPHEMERAL_OWNER;
+    else if (zk_create_mode_is_ttl(mode))
+        owner = ZK_TTL_EPHEMERAL_MASK | (uint64_t)op->ttl_ms;
+    else if (zk_create_mode_is_ephemeral(mode))
+        owner = req->session;
+
+    *out = (TxnOp){
+        .type = type,
+        .path = g_strdup(path),
+        .data = data_ref(op->data),
+        .parent_cversion = new_cversion,
+        .ephemeral = zk_create_mode_is_ephemeral(mode),
+        .ttl_ms = zk_create_mode_is_ttl(mode) ? op->ttl_ms : 0,
+    };
+
+    parent.st.num_children++;
+    parent.st.cversion = new_cversion;
+    parent.st.pzxid = zxid;
+    record_add(p, zxid, parent_path, &parent);
+    NodeView child = {.exists = TRUE, .perms = ZK_PERM_ALL};
+    child.st = (ZkStat){.czxid = zxid, .mzxid = zxid, .pzxid = zxid, .ctime = now, .mtime = now,
+                        .ephemeral_owner = owner, .data_length = op->data ? (int32_t)g_bytes_get_size(op->data) : 0};
+    record_add(p, zxid, path, &child);
+    return ZK_ERR_OK;
+}
+
+/* `pRequest2Txn`, delete case. */
+static ZkErr prep_delete(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, uint64_t zxid,
+                         TxnOp *out)
+{
+    g_autofree char *path = op_path(op);
+    if (!path || !zk_path_is_valid(path, 0, FALSE))
+        return ZK_ERR_BAD_ARGUMENTS;
+    if (req->session_err != ZK_ERR_OK)
+        return req->session_err;
+    if (path_is_special(path)) /* getParentPathAndValidate */
+        return ZK_ERR_BAD_ARGUMENTS;
+    g_autofree char *parent_path = path_parent(path);
+    NodeView parent, node;
+    if (!view_get(p, t, parent_path, &parent))
+        return ZK_ERR_NO_NODE;
+    if (!(parent.perms & ZK_PERM_DELETE))
+        return ZK_ERR_NO_AUTH;
+    if (!view_get(p, t, path, &node))
+        return ZK_ERR_NO_NODE;
+    int32_t unused;
+    ZkErr err = check_and_inc_version(node.st.version, op->version, &unused);
+    if (err != ZK_ERR_OK)
+        return err;
+    if (node.st.num_children > 0)
+        return ZK_ERR_NOT_EMPTY;
+
+    *out = (TxnOp){.type = ZK_OP_DELETE, .path = g_strdup(path)};
+    parent.st.num_children--;
+    parent.st.pzxid = zxid;
+    record_add(p, zxid, parent_path, &parent);
+    NodeView gone = {.exists = FALSE};
+    record_add(p, zxid, path, &gone);
+    return ZK_ERR_OK;
+}
+
+/* `pRequest2Txn`, deleteContainer case (sent by the ContainerManager). */
+static ZkErr prep_delete_container(ZkPrep *p, const ZkTree *t, const ZkOpRequest *op, uint64_t zxid, TxnOp *out)
+{
+    g_autofree char *path = op_path(op);
+    if (!path || !zk_path_is_valid(path, 0, FALSE) || path_is_special(path))
+        return ZK_ERR_BAD_ARGUMENTS;
+    NodeView node, parent;
+    if (!view_get(p, t, path, &node))
+        return ZK_ERR_NO_NODE;
+    if (node.st.num_children > 0)
+        return ZK_ERR_NOT_EMPTY;
+    if (ephemeral_type(node.st.ephemeral_owner, p->extended_types) == ETYPE_NORMAL)
+        return ZK_ERR_BAD_VERSION;
+    g_autofree char *parent_path = path_parent(path);
+    if (!view_get(p, t, parent_path, &parent))
+        return ZK_ERR_NO_NODE;
+
+    *out = (TxnOp){.type = ZK_OP_DELETE_CONTAINER, .path = g_strdup(path)};
+    parent.st.num_children--;
+    parent.st.pzxid = zxid;
+    record_add(p, zxid, parent_path, &parent);
+    NodeView gone = {.exists = FALSE};
+    record_add(p, zxid, path, &gone);
+    return ZK_ERR_OK;
+}
+
+/* `pRequest2Txn`, setData case. */
+static ZkErr prep_set_data(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, uint64_t zxid,
+                           SimTime now, TxnOp *out)
+{
+    g_autofree char *path = op_path(op);
+    if (!path || !zk_path_is_valid(path, 0, FALSE) || data_too_big(op->data))
+        return ZK_ERR_BAD_ARGUMENTS;
+    if (req->session_err != ZK_ERR_OK)
+        return req->session_err;
+    NodeView node;
+    if (!view_get(p, t, path, &node))
+        return ZK_ERR_NO_NODE;
+    if (!(node.perms & ZK_PERM_WRITE))
+        return ZK_ERR_NO_AUTH;
+    int32_t new_version;
+    ZkErr err = check_and_inc_version(node.st.version, op->version, &new_version);
+    if (err != ZK_ERR_OK)
+        return err;
+
+    *out = (TxnOp){.type = ZK_OP_SET_DATA, .path = g_strdup(path), .data = data_ref(op->data),
+                   .version = new_version};
+    node.st.version = new_version;
+    node.st.mtime = now;
+    node.st.mzxid = zxid;
+    node.st.data_length = op->data ? (int32_t)g_bytes_get_size(op->data) : 0;
+    record_add(p, zxid, path, &node);
+    return ZK_ERR_OK;
+}
+
+/* `pRequest2Txn`, check case (no change record). */
+static ZkErr prep_check(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, TxnOp *out)
+{
+    g_autofree char *path = op_path(op);
+    if (!path || !zk_path_is_valid(path, 0, FALSE))
+        return ZK_ERR_BAD_ARGUMENTS;
+    if (req->session_err != ZK_ERR_OK)
+        return req->session_err;
+    NodeView node;
+    if (!view_get(p, t, path, &node))
+        return ZK_ERR_NO_NODE;
+    if (!(node.perms & ZK_PERM_READ))
+        return ZK_ERR_NO_AUTH;
+    int32_t next;
+    ZkErr err = check_and_inc_version(node.st.version, op->version, &next);
+    if (err != ZK_ERR_OK)
+        return err;
+    *out = (TxnOp){.type = ZK_OP_CHECK, .path = g_strdup(path), .version = next};
+    return ZK_ERR_OK;
+}
+
+/* Can this op be a sub-op of a multi (`MultiOperationRecord`)? */
+static gboolean multi_allows(ZkOpCode type)
+{
+    return type == ZK_OP_CREATE || type == ZK_OP_CREATE2 || type == ZK_OP_CREATE_CONTAINER ||
+           type == ZK_OP_CREATE_TTL || type == ZK_OP_DELETE || type == ZK_OP_SET_DATA || type == ZK_OP_CHECK;
+}
+
+/* One op of a request; on error nothing is recorded and *out is untouched. */
+static ZkErr prep_op(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, ZkOpCode type,
+                     uint64_t zxid, SimTime now, TxnOp *out)
+{
+    if (type == ZK_OP_CREATE || type == ZK_OP_CREATE2 || type == ZK_OP_CREATE_CONTAINER ||
+        type == ZK_OP_CREATE_TTL)
+        return prep_create(p, t, req, op, type, zxid, now, out);
+    if (type == ZK_OP_DELETE)
+        return prep_delete(p, t, req, op, zxid, out);
+    if (type == ZK_OP_DELETE_CONTAINER)
+        return prep_delete_container(p, t, op, zxid, out);
+    if (type == ZK_OP_SET_DATA)
+        return prep_set_data(p, t, req, op, zxid, now, out);
+    if (type == ZK_OP_CHECK)
+        return prep_check(p, t, req, op, out);
+    g_error("zk_prep_request: %s is not a write op", zk_op_name(type));
+}
+
+static ZkTxn *txn_error(ZkTxn *txn, ZkErr err)
+{
+    for (guint i = 0; i < txn->n_ops; i++)
+        txn_op_clear(&txn->ops[i]);
+    g_clear_pointer(&txn->ops, g_free);
+    txn->n_ops = 0;
+    txn->type = ZK_OP_ERROR;
+    txn->err = err;
+    return txn;
+}
+
+/* `pRequestHelper`, multi case. */
+static ZkErr prep_multi(ZkPrep *p, const ZkTree *t, const ZkRequest *req, uint64_t zxid, SimTime now, ZkTxn *txn)
+{
+    for (guint i = 0; i < req->n_ops; i++)
+        if (!multi_allows(req->ops[i].type)) {
+            txn_error(txn, ZK_ERR_MARSHALLING_ERROR); /* readRequestRecord fails */
+            return ZK_ERR_MARSHALLING_ERROR;
+        }
+    g_autoptr(GArray) saved = pending_save(p, req);
+    txn->n_ops = req->n_ops;
+    txn->ops = g_new0(TxnOp, req->n_ops ? req->n_ops : 1);
+    ZkErr first = ZK_ERR_OK;
+    for (guint i = 0; i < req->n_ops; i++) {
+        TxnOp *out = &txn->ops[i];
+        if (first != ZK_ERR_OK) {
+            *out = (TxnOp){.type = ZK_OP_ERROR, .err = ZK_ERR_RUNTIME_INCONSISTENCY};
+            continue;
+        }
+        ZkErr err = prep_op(p, t, req, &req->ops[i], req->ops[i].type, zxid, now, out);
+        if (err != ZK_ERR_OK) {
+            *out = (TxnOp){.type = ZK_OP_ERROR, .err = err};
+            first = err;
+            pending_rollback(p, zxid, saved);
+        }
+    }
+    return first;
+}
+
+/* `pRequest2Txn`, closeSession case: the session's ephemerals as the
+ * leader sees them, outstanding creates and deletes included. */
+static void prep_close_session(ZkPrep *p, const ZkTree *t, const ZkRequest *req, uint64_t zxid, ZkTxn *txn)
+{
+    g_autoptr(GTree) es = g_tree_new_full(cmp_str_keys, NULL, g_free, NULL);
+    uint64_t s = req->session;
+    const EphSet *set = g_tree_lookup(t->ephemerals, &s);
+    if (set) {
+        GTreeNode *it = g_tree_node_first(set->paths);
+        for (; it; it = g_tree_node_next(it))
+            g_tree_insert(es, g_strdup(g_tree_node_key(it)), NULL);
+    }
+    for (GList *l = p->records.head; l; l = l->next) {
+        const ChangeRecord *r = l->data;
+        if (!r->v.exists)
+            g_tree_remove(es, r->path);
+        else if (r->v.st.ephemeral_owner == s)
+            g_tree_insert(es, g_strdup(r->path), NULL);
+    }
+    txn->n_close_paths = (guint)g_tree_nnodes(es);
+    txn->close_paths = g_new0(char *, txn->n_close_paths + 1);
+    guint i = 0;
+    for (GTreeNode *it = g_tree_node_first(es); it; it = g_tree_node_next(it))
+        txn->close_paths[i++] = g_strdup(g_tree_node_key(it));
+    NodeView gone = {.exists = FALSE};
+    for (i = 0; i < txn->n_close_paths; i++)
+        record_add(p, zxid, txn->close_paths[i], &gone);
+}
+
+ZkErr zk_prep_request(ZkPrep *p, const ZkTree *t, const ZkRequest *req, uint64_t zxid, SimTime now, ZkTxn **out)
+{
+    g_assert(out);
+    g_assert(zk_op_is_write(req->type));
+    const ChangeRecord *tail = g_queue_peek_tail(&p->records);
+    g_assert(!tail || tail->zxid < zxid);
+    ZkTxn *txn = txn_new(req, req->type, zxid, now);
+    ZkErr err = ZK_ERR_OK;
+    if (req->type == ZK_OP_MULTI) {
+        err = prep_multi(p, t, req, zxid, now, txn);
+    } else if (req->type == ZK_OP_CREATE_SESSION) {
+        txn->timeout_ms = req->timeout_ms;
+    } else if (req->type == ZK_OP_CLOSE_SESSION) {
+        prep_close_session(p, t, req, zxid, txn);
+    } else {
+        ZkOpCode type = req->op.type ? req->op.type : req->type;
+        g_assert(type == req->type);
+        txn->ops = g_new0(TxnOp, 1);
+        err = prep_op(p, t, req, &req->op, type, zxid, now, &txn->ops[0]);
+        txn->n_ops = 1;
+        if (err != ZK_ERR_OK)
+            txn_error(txn, err);
+    }
+    txn->wire_size = txn_compute_size(txn);
+    *out = txn;
+    return err;
+}
+
+/* ---- apply ------------------------------------------------------------- */
+
+void zk_apply_result_clear(ZkApplyResult *res)
+{
+    g_free(res->op.path);
+    for (guint i = 0; i < res->n_multi; i++)
+        g_free(res->multi[i].path);
+    g_free(res->multi);
+    memset(res, 0, sizeof *res);
+}
+
+/* `DataTree.createNode`. */
+static ZkErr tree_create(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatchManager *wm, ZkWatchEvents *fired,
+                         ZkStat *st_out)
+{
+    g_autofree char *parent_path = path_parent(op->path);
+    ZkNode *parent = g_hash_table_lookup(t->nodes, parent_path ? parent_path : "/");
+    if (!parent)
+        return ZK_ERR_NO_NODE;
+    if (g_hash_table_lookup(t->nodes, op->path))
+        return ZK_ERR_NODE_EXISTS;
+    int32_t cversion = op->parent_cversion == -1 ? inc_wrap(parent->st.cversion) : op->parent_cversion;
+    if (cversion > parent->st.cversion) {
+        parent->st.cversion = cversion;
+        parent->st.pzxid = txn->zxid;
+        tree_rehash(t, parent, FALSE);
+    }
+    ZkNode *n = node_new(op->path, op->data);
+    n->st.czxid = n->st.mzxid = n->st.pzxid = txn->zxid;
+    n->st.ctime = n->st.mtime = txn->time;
+    if (op->type == ZK_OP_CREATE_CONTAINER) {
+        n->st.ephemeral_owner = ZK_CONTAINER_EPHEMERAL_OWNER;
+        n->owner_kind = OWNER_CONTAINER;
+    } else if (op->type == ZK_OP_CREATE_TTL) {
+        n->st.ephemeral_owner = ZK_TTL_EPHEMERAL_MASK | (uint64_t)op->ttl_ms;
+        n->owner_kind = OWNER_TTL;
+    } else if (op->ephemeral) {
+        n->st.ephemeral_owner = txn->session;
+        n->owner_kind = OWNER_SESSION;
+    }
+    tree_link(t, n, parent);
+    if (st_out)
+        *st_out = n->st;
+    if (wm)
+        zk_watch_trigger_created(wm, n->path, txn->zxid, fired);
+    return ZK_ERR_OK;
+}
+
+/* `DataTree.deleteNode`: the parent's pzxid moves even if the child is
+ * already gone (fuzzy-snapshot replay). */
+static ZkErr tree_delete(ZkTree *t, const char *path, uint64_t zxid, ZkWatchManager *wm, ZkWatchEvents *fired)
+{
+    g_autofree char *parent_path = path_parent(path);
+    g_assert(parent_path); /* prep never deletes the root */
+    ZkNode *parent = g_hash_table_lookup(t->nodes, parent_path);
+    if (!parent)
+        return ZK_ERR_NO_NODE;
+    const char *name = strrchr(path, '/') + 1;
+    child_remove(parent, name);
+    if (zxid > parent->st.pzxid)
+        parent->st.pzxid = zxid;
+    tree_rehash(t, parent, FALSE);
+    ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    if (!n)
+        return ZK_ERR_NO_NODE;
+    /* The node may not have children: prep checked NotEmpty (and an
+     * ephemeral never has any); anything else is a broken log. */
+    g_assert(n->st.num_children == 0);
+    g_autofree char *fire_path = wm ? g_strdup(path) : NULL; /* path may be the node's own */
+    tree_unlink_free(t, n);
+    if (wm)
+        zk_watch_trigger_deleted(wm, fire_path, zxid, fired);
+    return ZK_ERR_OK;
+}
+
+/* `DataTree.setData`. */
+static ZkErr tree_set_data(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatchManager *wm, ZkWatchEvents *fired,
+                           ZkStat *st_out)
+{
+    ZkNode *n = g_hash_table_lookup(t->nodes, op->path);
+    if (!n)
+        return ZK_ERR_NO_NODE;
+    t->data_bytes -= (size_t)n->st.data_length;
+    t->n_data -= n->data != NULL;
+    if (n->data)
+        g_bytes_unref(n->data);
+    n->data = op->data ? g_bytes_ref(op->data) : NULL;
+    n->st.data_length = n->data ? (int32_t)g_bytes_get_size(n->data) : 0;
+    t->data_bytes += (size_t)n->st.data_length;
+    t->n_data += n->data != NULL;
+    n->st.mtime = txn->time;
+    n->st.mzxid = txn->zxid;
+    n->st.version = op->version;
+    tree_rehash(t, n, TRUE);
+    if (st_out)
+        *st_out = n->st;
+    if (wm)
+        zk_watch_trigger_data_changed(wm, n->path, txn->zxid, fired);
+    return ZK_ERR_OK;
+}
+
+/* `DataTree.setCversionPzxid`, used when a replayed create finds its node. */
+static void tree_set_cversion_pzxid(ZkTree *t, const char *path, int32_t cversion, uint64_t zxid)
+{
+    ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    if (!n)
+        return;
+    if (cversion == -1)
+        cversion = inc_wrap(n->st.cversion);
+    if (cversion > n->st.cversion) {
+        n->st.cversion = cversion;
+        n->st.pzxid = zxid;
+        tree_rehash(t, n, FALSE);
+    }
+}
+
+/* One op of a txn (`processTxn` for a header of the op's type). */
+static void apply_op(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatchManager *wm, ZkWatchEvents *fired,
+                     ZkOpResult *r)
+{
+    ZkOpCode type = op->type;
+    *r = (ZkOpResult){.type = type, .path = g_strdup(op->path)};
+    if (type == ZK_OP_CREATE || type == ZK_OP_CREATE2 || type == ZK_OP_CREATE_CONTAINER ||
+        type == ZK_OP_CREATE_TTL) {
+        r->err = tree_create(t, txn, op, wm, fired, &r->stat);
+        r->has_stat = r->err == ZK_ERR_OK;
+    } else if (type == ZK_OP_DELETE || type == ZK_OP_DELETE_CONTAINER) {
+        r->err = tree_delete(t, op->path, txn->zxid, wm, fired);
+    } else if (type == ZK_OP_SET_DATA) {
+        r->err = tree_set_data(t, txn, op, wm, fired, &r->stat);
+        r->has_stat = r->err == ZK_ERR_OK;
+    } else if (type == ZK_OP_ERROR) {
+        r->err = op->err;
+    } else {
+        g_assert(type == ZK_OP_CHECK); /* nothing to apply */
+    }
+}
+
+/* `processTxn`, multi case: if any sub-txn is an error, none is applied:
+ * those before the first error report Ok, those after RuntimeInconsistency. */
+static void apply_multi(ZkTree *t, const ZkTxn *txn, ZkWatchManager *wm, ZkWatchEvents *fired, ZkApplyResult *res)
+{
+    gboolean failed = FALSE, post_failed = FALSE;
+    for (guint i = 0; i < txn->n_ops; i++)
+        failed = failed || txn->ops[i].type == ZK_OP_ERROR;
+    res->n_multi = txn->n_ops;
+    res->multi = g_new0(ZkOpResult, txn->n_ops ? txn->n_ops : 1);
+    for (guint i = 0; i < txn->n_ops; i++) {
+        const TxnOp *op = &txn->ops[i];
+        ZkOpResult *r = &res->multi[i];
+        if (op->type == ZK_OP_ERROR)
+            post_failed = TRUE;
+        if (failed && op->type != ZK_OP_ERROR)
+            *r = (ZkOpResult){.type = ZK_OP_ERROR,
+                              .err = post_failed ? ZK_ERR_RUNTIME_INCONSISTENCY : ZK_ERR_OK};
+        else
+            apply_op(t, txn, op, wm, fired, r);
+        if (r->err != ZK_ERR_OK && res->err == ZK_ERR_OK)
+            res->err = r->err;
+    }
+}
+
+/* bsearch over the sorted close_paths array. */
+static int cmp_str_ptrs(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* `killSession`: delete the txn's paths, then whatever the session still
+ * owns here that the list missed; each deletion fires its watches. */
+static void apply_close_session(ZkTree *t, const ZkTxn *txn, ZkWatchManager *wm, ZkWatchEvents *fired)
+{
+    uint64_t s = txn->session;
+    g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func(g_free);
+    EphSet *set = g_tree_lookup(t->ephemerals, &s);
+    if (set) {
+        for (GTreeNode *it = g_tree_node_first(set->paths); it; it = g_tree_node_next(it))
+            g_ptr_array_add(local, g_strdup(g_tree_node_key(it)));
+        g_assert(t->n_ephemerals >= local->len);
+        t->n_ephemerals -= local->len;
+        g_tree_remove(t->ephemerals, &s); /* `ephemerals.remove(session)` */
+    }
+    for (guint i = 0; i < txn->n_close_paths; i++)
+        tree_delete(t, txn->close_paths[i], txn->zxid, wm, fired); /* NoNode is ignored */
+    for (guint i = 0; i < local->len; i++) {
+        const char *path = g_ptr_array_index(local, i);
+        if (!bsearch(&path, txn->close_paths, txn->n_close_paths, sizeof(char *), cmp_str_ptrs))
+            tree_delete(t, path, txn->zxid, wm, fired);
+    }
+    g_tree_remove(t->sessions, &s);
+}
+
+static void apply_create_session(ZkTree *t, const ZkTxn *txn)
+{
+    uint64_t s = txn->session;
+    SessionRec *r = g_tree_lookup(t->sessions, &s);
+    if (!r) {
+        r = g_new0(SessionRec, 1);
+        r->id = s;
+        g_tree_insert(t->sessions, &r->id, r);
+    }
+    r->timeout_ms = txn->timeout_ms;
+}
+
+void zk_tree_apply(ZkTree *t, const ZkTxn *txn, ZkWatchManager *wm, ZkApplyResult *res, ZkWatchEvents *fired)
+{
+    g_assert(!wm || fired);
+    ZkApplyResult local = {0};
+    ZkApplyResult *r = res ? res : &local;
+    memset(r, 0, sizeof *r);
+    r->zxid = txn->zxid;
+    r->session = txn->session;
+    r->cxid = txn->cxid;
+    r->type = txn->type;
+    r->op.type = txn->type;
+    if (txn->type == ZK_OP_MULTI) {
+        apply_multi(t, txn, wm, fired, r);
+        r->op.err = r->err;
+    } else if (txn->type == ZK_OP_CREATE_SESSION) {
+        apply_create_session(t, txn);
+    } else if (txn->type == ZK_OP_CLOSE_SESSION) {
+        apply_close_session(t, txn, wm, fired);
+    } else if (txn->type == ZK_OP_ERROR) {
+        r->err = r->op.err = txn->err;
+    } else {
+        g_assert(txn->n_ops == 1); /* every other type is one op */
+        apply_op(t, txn, &txn->ops[0], wm, fired, &r->op);
+        r->err = r->op.err;
+        /* processTxn: a plain create replayed over an existing node still
+         * advances the parent's cversion/pzxid. */
+        if (txn->type == ZK_OP_CREATE && r->err == ZK_ERR_NODE_EXISTS) {
+            g_autofree char *parent_path = path_parent(txn->ops[0].path);
+            tree_set_cversion_pzxid(t, parent_path ? parent_path : "/", txn->ops[0].parent_cversion, txn->zxid);
+        }
+    }
+    if (txn->zxid > t->last_zxid)
+        t->last_zxid = txn->zxid;
+    if (!res)
+        zk_apply_result_clear(&local);
+}
+
+void zk_tree_set_last_processed_zxid(ZkTree *t, uint64_t zxid)
+{
+    t->last_zxid = zxid;
+}
+
+uint64_t zk_tree_last_processed_zxid(const ZkTree *t)
+{
+    return t->last_zxid;
+}
+
+/* ---- reads ------------------------------------------------------------- */
+
+ZkErr zk_tree_get_data(const ZkTree *t, const char *path, ZkWatchManager *wm, uint64_t watcher, ZkStat *stat,
+                       GBytes **data)
+{
+    if (!zk_path_is_valid(path, 0, FALSE))
+        return ZK_ERR_BAD_ARGUMENTS;
+    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    if (!n)
+        return ZK_ERR_NO_NODE;
+    if (stat)
+        *stat = n->st;
+    if (wm)
+        zk_watch_add(wm, path, watcher, ZK_WATCH_DATA);
+    if (data)
+        *data = n->data ? g_bytes_ref(n->data) : g_bytes_new(NULL, 0);
+    return ZK_ERR_OK;
+}
+
+ZkErr zk_tree_exists(const ZkTree *t, const char *path, ZkWatchManager *wm, uint64_t watcher, ZkStat *stat)
+{
+    if (!zk_path_is_valid(path, 0, FALSE))
+        return ZK_ERR_BAD_ARGUMENTS;
+    if (wm)
+        zk_watch_add(wm, path, watcher, ZK_WATCH_EXIST);
+    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    if (!n)
+        return ZK_ERR_NO_NODE;
+    if (stat)
+        *stat = n->st;
+    return ZK_ERR_OK;
+}
+
+ZkErr zk_tree_get_children(const ZkTree *t, const char *path, ZkWatchManager *wm, uint64_t watcher, ZkStat *stat,
+                           GPtrArray **children)
+{
+    if (!zk_path_is_valid(path, 0, FALSE))
+        return ZK_ERR_BAD_ARGUMENTS;
+    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    if (!n)
+        return ZK_ERR_NO_NODE;
+    if (stat)
+        *stat = n->st;
+    if (children) {
+        guint len = n->children ? n->children->len : 0;
+        *children = g_ptr_array_new_full(len, g_free);
+        for (guint i = 0; i < len; i++)
+            g_ptr_array_add(*children, g_strdup(((const ZkNode *)g_ptr_array_index(n->children, i))->name));
+    }
+    if (wm)
+        zk_watch_add(wm, path, watcher, ZK_WATCH_CHILD);
+    return ZK_ERR_OK;
+}
+
+/* ---- nodes ------------------------------------------------------------- */
+
+const ZkNode *zk_tree_get_node(const ZkTree *t, const char *path)
+{
+    return g_hash_table_lookup(t->nodes, path);
+}
+
+const ZkNode *zk_tree_root(const ZkTree *t)
+{
+    return t->root;
+}
+
+const char *zk_node_path(const ZkNode *n)
+{
+    return n->path;
+}
+
+const char *zk_node_name(const ZkNode *n)
+{
+    return n->name;
+}
+
+GBytes *zk_node_data(const ZkNode *n)
+{
+    return n->data;
+}
+
+void zk_node_stat(const ZkNode *n, ZkStat *out)
+{
+    *out = n->st;
+}
+
+uint32_t zk_node_perms(const ZkNode *n)
+{
+    return n->perms;
+}
+
+guint zk_node_child_count(const ZkNode *n)
+{
+    return n->children ? n->children->len : 0;
+}
+
+const ZkNode *zk_node_child(const ZkNode *n, guint i)
+{
+    g_assert(n->children && i < n->children->len);
+    return g_ptr_array_index(n->children, i);
+}
+
+/* ---- summaries --------------------------------------------------------- */
+
+uint64_t zk_tree_digest(const ZkTree *t)
+{
+    return t->digest;
+}
+
+size_t zk_tree_node_count(const ZkTree *t)
+{
+    return g_hash_table_size(t->nodes);
+}
+
+size_t zk_tree_data_size(const ZkTree *t)
+{
+    return t->path_bytes + t->data_bytes;
+}
+
+size_t zk_tree_memory_bytes(const ZkTree *t)
+{
+    /* Per node: the struct, its path's NUL, a hash slot (key, value,
+     * hash) and a slot in the parent's array; per data buffer: the GBytes
+     * header; per side-set member or session: a GTree node. */
+    const size_t node_overhead = sizeof(ZkNode) + 1 + 20 + sizeof(gpointer);
+    const size_t gbytes_overhead = 48, tree_node = 48;
+    size_t n = zk_tree_node_count(t);
+    size_t side = t->n_ephemerals + (size_t)g_tree_nnodes(t->containers) + (size_t)g_tree_nnodes(t->ttls);
+    return sizeof(ZkTree) + n * node_overhead + t->path_bytes + t->data_bytes + t->n_data * gbytes_overhead +
+           side * tree_node + (size_t)g_tree_nnodes(t->sessions) * (sizeof(SessionRec) + tree_node);
+}
+
+static GPtrArray *tree_keys(GTree *tree)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    for (GTreeNode *it = g_tree_node_first(tree); it; it = g_tree_node_next(it))
+        g_ptr_array_add(out, g_strdup(g_tree_node_key(it)));
+    return out;
+}
+
+GPtrArray *zk_tree_ephemerals(const ZkTree *t, uint64_t session)
+{
+    const EphSet *set = g_tree_lookup(t->ephemerals, &session);
+    return set ? tree_keys(set->paths) : g_ptr_array_new_with_free_func(g_free);
+}
+
+size_t zk_tree_ephemeral_count(const ZkTree *t)
+{
+    return t->n_ephemerals;
+}
+
+GPtrArray *zk_tree_containers(const ZkTree *t)
+{
+    return tree_keys(t->containers);
+}
+
+GPtrArray *zk_tree_ttls(const ZkTree *t)
+{
+    return tree_keys(t->ttls);
+}
+
+gboolean zk_tree_has_session(const ZkTree *t, uint64_t session)
+{
+    return g_tree_lookup(t->sessions, &session) != NULL;
+}
+
+int32_t zk_tree_session_timeout_ms(const ZkTree *t, uint64_t session)
+{
+    const SessionRec *r = g_tree_lookup(t->sessions, &session);
+    return r ? r->timeout_ms : -1;
+}
+
+size_t zk_tree_session_count(const ZkTree *t)
+{
+    return (size_t)g_tree_nnodes(t->sessions);
+}
+
+GArray *zk_tree_sessions(const ZkTree *t)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    for (GTreeNode *it = g_tree_node_first(t->sessions); it; it = g_tree_node_next(it))
+        g_array_append_val(out, ((const SessionRec *)g_tree_node_value(it))->id);
+    return out;
+}
+
+typedef struct EqualCtx {
+    const ZkTree *other;
+    gboolean equal;
+} EqualCtx;
+
+static gboolean bytes_equal(GBytes *a, GBytes *b)
+{
+    if (!a || !b)
+        return a == b;
+    return g_bytes_equal(a, b);
+}
+
+static void equal_visit(const ZkNode *n, void *ctx)
+{
+    EqualCtx *c = ctx;
+    if (!c->equal)
+        return;
+    const ZkNode *m = g_hash_table_lookup(c->other->nodes, n->path);
+    c->equal = m && memcmp(&n->st, &m->st, sizeof n->st) == 0 && n->perms == m->perms &&
+               n->owner_kind == m->owner_kind && bytes_equal(n->data, m->data);
+}
+
+gboolean zk_tree_equal(const ZkTree *a, const ZkTree *b)
+{
+    if (zk_tree_node_count(a) != zk_tree_node_count(b) || a->digest != b->digest || a->last_zxid != b->last_zxid ||
+        g_tree_nnodes(a->sessions) != g_tree_nnodes(b->sessions))
+        return FALSE;
+    /* Same count and every node of a found in b with the same child count:
+     * the node sets, hence the trees, are equal. */
+    EqualCtx c = {.other = b, .equal = TRUE};
+    walk(a->root, equal_visit, &c);
+    if (!c.equal)
+        return FALSE;
+    GTreeNode *x = g_tree_node_first(a->sessions), *y = g_tree_node_first(b->sessions);
+    for (; x && y; x = g_tree_node_next(x), y = g_tree_node_next(y))
+        if (memcmp(g_tree_node_value(x), g_tree_node_value(y), sizeof(SessionRec)) != 0)
+            return FALSE;
+    return TRUE;
+}
+
+void zk_stat_format(const ZkStat *st, GString *out)
+{
+    g_string_append_printf(out,
+                           "czxid=0x%" PRIx64 " mzxid=0x%" PRIx64 " pzxid=0x%" PRIx64 " ctime=%" PRId64
+                           " mtime=%" PRId64 " version=%" PRId32 " cversion=%" PRId32 " aversion=%" PRId32
+                           " ephemeralOwner=0x%" PRIx64 " dataLength=%" PRId32 " numChildren=%" PRId32,
+                           st->czxid, st->mzxid, st->pzxid, zk_stat_ctime_ms(st), zk_stat_mtime_ms(st), st->version,
+                           st->cversion, st->aversion, st->ephemeral_owner, st->data_length, st->num_children);
+}
+
+static void dump_visit(const ZkNode *n, void *ctx)
+{
+    GString *out = ctx;
+    g_string_append(out, n->path);
+    g_string_append_c(out, ' ');
+    zk_stat_format(&n->st, out);
+    g_string_append_c(out, '\n');
+}
+
+void zk_tree_dump(const ZkTree *t, GString *out)
+{
+    walk(t->root, dump_visit, out);
+}
+
+/* ---- invariants -------------------------------------------------------- */
+
+typedef struct CheckCtx {
+    const ZkTree *t;
+    size_t nodes, path_bytes, data_bytes, n_data, ephemerals, containers, ttls;
+    uint64_t digest;
+} CheckCtx;
+
+static void check_visit(const ZkNode *n, void *ctx)
+{
+    CheckCtx *c = ctx;
+    const ZkTree *t = c->t;
+    g_assert(g_hash_table_lookup(t->nodes, n->path) == n); /* 1 */
+    guint len = n->children ? n->children->len : 0;
+    g_assert((int32_t)len == n->st.num_children); /* 3 */
+    for (guint i = 0; i < len; i++) {
+        const ZkNode *ch = g_ptr_array_index(n->children, i);
+        g_assert(ch->parent == n); /* 2 */
+        if (i > 0)
+            g_assert(strcmp(((const ZkNode *)g_ptr_array_index(n->children, i - 1))->name, ch->name) < 0); /* 1 */
+        g_autofree char *expect = n->parent ? g_strconcat(n->path, "/", ch->name, NULL)
+                                            : g_strconcat("/", ch->name, NULL);
+        g_assert(strcmp(expect, ch->path) == 0); /* 2 */
+        g_assert(ch->name[0] != '\0');
+    }
+    g_assert(n->st.data_length == (n->data ? (int32_t)g_bytes_get_size(n->data) : 0)); /* 3 */
+    g_assert(!n->data || g_bytes_get_size(n->data) > 0);
+    ZkNode probe = *n;
+    node_crc_prefix(&probe);
+    g_assert(probe.crc_prefix == n->crc_prefix);
+    g_assert(node_compute_digest(&probe) == n->digest); /* 5 */
+    c->digest += n->digest;
+    c->nodes++;
+    c->path_bytes += strlen(n->path);
+    c->data_bytes += (size_t)n->st.data_length;
+    c->n_data += n->data != NULL;
+    switch (n->owner_kind) { /* 4 */
+    case OWNER_NONE:
+        break;
+    case OWNER_SESSION: {
+        uint64_t s = n->st.ephemeral_owner;
+        const EphSet *set = g_tree_lookup(t->ephemerals, &s);
+        g_assert(set && g_tree_lookup(set->paths, n->path) == n);
+        g_assert(n->st.num_children == 0);
+        c->ephemerals++;
+        break;
+    }
+    case OWNER_CONTAINER:
+        g_assert(n->st.ephemeral_owner == ZK_CONTAINER_EPHEMERAL_OWNER);
+        g_assert(g_tree_lookup(t->containers, n->path) == n);
+        c->containers++;
+        break;
+    case OWNER_TTL:
+        g_assert((n->st.ephemeral_owner & ZK_TTL_EPHEMERAL_MASK) == ZK_TTL_EPHEMERAL_MASK);
+        g_assert(g_tree_lookup(t->ttls, n->path) == n);
+        c->ttls++;
+        break;
+    }
+}
+
+void zk_tree_check(const ZkTree *t)
+{
+    CheckCtx c = {.t = t};
+    g_assert(t->root && !t->root->parent && strcmp(t->root->path, "/") == 0);
+    walk(t->root, check_visit, &c);
+    g_assert(c.nodes == g_hash_table_size(t->nodes)); /* 1: nothing unreachable */
+    g_assert(c.digest == t->digest);                  /* 5 */
+    g_assert(c.path_bytes == t->path_bytes && c.data_bytes == t->data_bytes && c.n_data == t->n_data); /* 6 */
+    g_assert(c.ephemerals == t->n_ephemerals);        /* 4: no stray members */
+    g_assert(c.containers == (size_t)g_tree_nnodes(t->containers));
+    g_assert(c.ttls == (size_t)g_tree_nnodes(t->ttls));
+    size_t members = 0;
+    for (GTreeNode *it = g_tree_node_first(t->ephemerals); it; it = g_tree_node_next(it)) {
+        const EphSet *set = g_tree_node_value(it);
+        g_assert(g_tree_nnodes(set->paths) > 0);
+        members += (size_t)g_tree_nnodes(set->paths);
+    }
+    g_assert(members == t->n_ephemerals);
+}

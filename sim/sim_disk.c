@@ -1,0 +1,184 @@
+/* sim_disk.c - log devices with fsync latency and group commit. */
+#include "sim_internal.h"
+
+typedef struct {
+    uint64_t target; /* durable once this write number is */
+    SimEventFn fn;
+    void *ctx;
+    void *data;
+} FlushReq;
+
+struct SimDisk {
+    Sim *sim;
+    int node;
+    SimDiskConfig cfg;
+    SimRng *rng;
+    uint64_t written;
+    uint64_t durable;
+    uint64_t in_flight_target; /* serialised mode: what the running fsync covers */
+    gboolean busy;
+    SimEventId fsync_ev;
+    GArray *waiting; /* FlushReq, in request order */
+    uint64_t fsyncs;
+    double slow_factor;
+    SimTime slow_extra;
+    SimTime write_busy_until;
+};
+
+SimDisk *sim_disk_new(Sim *sim, int node)
+{
+    SimDisk *d = g_new0(SimDisk, 1);
+    d->sim = sim;
+    d->node = node;
+    d->cfg = sim->disk_default;
+    char name[64];
+    g_snprintf(name, sizeof name, "disk/%s", sim_node_name(sim, node));
+    d->rng = sim_rng(sim, name);
+    d->waiting = g_array_new(FALSE, FALSE, sizeof(FlushReq));
+    d->slow_factor = 1.0;
+    return d;
+}
+
+void sim_disk_free(SimDisk *d)
+{
+    if (!d)
+        return;
+    g_array_free(d->waiting, TRUE);
+    g_free(d);
+}
+
+static SimDisk *disk_of(Sim *sim, int node)
+{
+    return sim_node_get(sim, node)->disk;
+}
+
+void sim_disk_configure_default(Sim *sim, const SimDiskConfig *cfg)
+{
+    sim->disk_default = *cfg;
+    for (guint i = 0; i < sim->nodes->len; i++)
+        sim_node_get(sim, (int)i)->disk->cfg = *cfg;
+}
+
+void sim_disk_configure(Sim *sim, int node, const SimDiskConfig *cfg)
+{
+    disk_of(sim, node)->cfg = *cfg;
+}
+
+const SimDiskConfig *sim_disk_config(Sim *sim, int node)
+{
+    return &disk_of(sim, node)->cfg;
+}
+
+uint64_t sim_disk_write(Sim *sim, int node, uint32_t bytes)
+{
+    SimDisk *d = disk_of(sim, node);
+    g_assert(sim_node_state(sim, node) != SIM_NODE_DOWN);
+    if (d->cfg.bytes_per_sec) {
+        SimTime start = d->write_busy_until > sim_now(sim) ? d->write_busy_until : sim_now(sim);
+        d->write_busy_until = start + (SimTime)(((__int128)bytes * SIM_S) / d->cfg.bytes_per_sec);
+    }
+    return ++d->written;
+}
+
+static SimTime fsync_latency(SimDisk *d)
+{
+    SimTime t = sim_dist_sample(&d->cfg.fsync, d->rng);
+    if (d->slow_factor != 1.0)
+        t = (SimTime)((double)t * d->slow_factor);
+    t += d->slow_extra;
+    /* Bytes still streaming to the device must land before the flush. */
+    SimTime pending = d->write_busy_until - sim_now(d->sim);
+    return t + (pending > 0 ? pending : 0);
+}
+
+/* Runs the callbacks of every flush request now covered, in order. */
+static void complete_covered(SimDisk *d)
+{
+    guint done = 0;
+    while (done < d->waiting->len && g_array_index(d->waiting, FlushReq, done).target <= d->durable)
+        done++;
+    if (!done)
+        return;
+    /* Copy out first: a callback may issue writes and flushes. */
+    FlushReq *reqs = g_memdup2(d->waiting->data, done * sizeof(FlushReq));
+    g_array_remove_range(d->waiting, 0, done);
+    for (guint i = 0; i < done; i++)
+        reqs[i].fn(d->sim, reqs[i].ctx, reqs[i].data);
+    g_free(reqs);
+}
+
+static void start_fsync(SimDisk *d);
+
+static void fsync_done(Sim *sim, void *ctx, void *data)
+{
+    SimDisk *d = ctx;
+    (void)sim;
+    uint64_t target = (uint64_t)(uintptr_t)data;
+    if (target > d->durable)
+        d->durable = target;
+    if (!d->cfg.concurrent) {
+        d->busy = FALSE;
+        d->fsync_ev = SIM_EVENT_NONE;
+    }
+    complete_covered(d);
+    if (!d->cfg.concurrent && !d->busy && d->waiting->len)
+        start_fsync(d);
+}
+
+static void start_fsync(SimDisk *d)
+{
+    d->busy = TRUE;
+    d->in_flight_target = d->written;
+    d->fsyncs++;
+    d->fsync_ev = sim_after(d->sim, fsync_latency(d), d->node, fsync_done, d, (void *)(uintptr_t)d->written);
+}
+
+void sim_disk_flush(Sim *sim, int node, SimEventFn fn, void *ctx, void *data)
+{
+    SimDisk *d = disk_of(sim, node);
+    g_assert(sim_node_state(sim, node) != SIM_NODE_DOWN);
+    FlushReq r = { .target = d->written, .fn = fn, .ctx = ctx, .data = data };
+    g_array_append_val(d->waiting, r);
+    if (d->cfg.concurrent) {
+        d->fsyncs++;
+        sim_after(sim, fsync_latency(d), node, fsync_done, d, (void *)(uintptr_t)d->written);
+    } else if (!d->busy) {
+        start_fsync(d);
+    }
+    /* else: joins the next fsync, started when the running one ends */
+}
+
+uint64_t sim_disk_durable(Sim *sim, int node)
+{
+    return disk_of(sim, node)->durable;
+}
+
+uint64_t sim_disk_written(Sim *sim, int node)
+{
+    return disk_of(sim, node)->written;
+}
+
+uint64_t sim_disk_fsyncs(Sim *sim, int node)
+{
+    return disk_of(sim, node)->fsyncs;
+}
+
+void sim_disk_set_slow(Sim *sim, int node, double factor, SimTime extra)
+{
+    SimDisk *d = disk_of(sim, node);
+    g_assert(factor >= 0 && extra >= 0);
+    d->slow_factor = factor;
+    d->slow_extra = extra;
+    SIM_TRACE(sim, node, "DISK_SLOW", SF_DBL("factor", factor), SF_TIME("extra", extra));
+}
+
+void sim_disk_crash(SimDisk *d)
+{
+    /* The node's events (fsync completions) were cancelled by the crash;
+     * what no completed fsync covered is gone. */
+    d->written = d->durable;
+    d->busy = FALSE;
+    d->fsync_ev = SIM_EVENT_NONE;
+    d->write_busy_until = 0;
+    g_array_set_size(d->waiting, 0);
+}

@@ -1,0 +1,61 @@
+/* sim_internal.h - the Sim struct, shared by the engine's own files only.
+ * Model code uses the accessors in sim.h. */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include "sim.h"
+#include "sim_disk.h"
+#include "sim_net.h"
+#include "sim_trace.h"
+
+/* Event flags (SimEvent.flags). */
+enum {
+    SIM_EV_LOCAL = 1u << 0, /* a node timer on the node's local clock */
+};
+
+typedef struct SimNode {
+    char *name;
+    int kind;
+    SimNodeState state;
+    uint32_t incarnation;
+    const SimNodeOps *ops;
+    void *ctx;
+    /* clock: local = base_local + (now - base_global) * (1e6 + ppm) / 1e6 */
+    SimTime base_global;
+    SimTime base_local;
+    int32_t drift_ppm;
+    /* events that came due while paused, in the order they came due */
+    GArray *deferred; /* SimEventId, parked while paused, in due order */
+    SimTime cpu_busy_until;
+    SimTime cpu_busy_total;
+    SimTime nic_busy_until;
+    SimDisk *disk;
+} SimNode;
+
+struct Sim {
+    SimHot hot; /* must stay first: sim_now() reads it */
+    uint64_t seed;
+    SimQueue *queue;
+    uint64_t events_run;
+    gboolean stop;
+    char *failure;
+    GPtrArray *nodes; /* SimNode*, index = id */
+    SimTime park_next; /* next parking slot time (see sim_core.c) */
+    GHashTable *rng_by_name; /* name -> SimRng*, lookup only */
+    GHashTable *node_by_name; /* name -> id+1, lookup only */
+    SimNet *net;
+    SimTrace *trace;
+    SimPayloadFree payload_free;
+    SimDiskConfig disk_default;
+};
+
+static inline SimNode *sim_node_get(Sim *sim, int id)
+{
+    g_assert(id >= 0 && (guint)id < sim->nodes->len);
+    return g_ptr_array_index(sim->nodes, id);
+}
+
+/* Maps a local-clock instant of a node to the global time it is reached. */
+SimTime sim_node_local_to_global(const SimNode *n, SimTime local);
+
+#endif

@@ -1,0 +1,37 @@
+/* sim_time.h - virtual time: an int64 count of nanoseconds.
+ *
+ * Simulated time never touches the host clock or floating point: every
+ * instant and every duration is a SimTime.  The helpers here build
+ * durations from human units and parse and print them ("250ms", "1.5s").
+ */
+#ifndef SIM_TIME_H
+#define SIM_TIME_H
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef int64_t SimTime;
+
+#define SIM_NS ((SimTime)1)
+#define SIM_US ((SimTime)1000)
+#define SIM_MS ((SimTime)1000000)
+#define SIM_S ((SimTime)1000000000)
+#define SIM_TIME_MAX INT64_MAX
+#define SIM_TIME_NEVER INT64_MAX
+
+/* Parses a duration such as "200ms", "1.5s", "30us", "7ns", "2m" (minutes)
+ * or a bare "0".  A bare number without unit is rejected unless it is 0,
+ * so "200" never silently means 200 ns.  Returns FALSE and sets *err_msg
+ * (a static string) on failure. */
+gboolean sim_time_parse(const char *text, SimTime *out, const char **err_msg);
+
+/* Formats t as a short human string with the largest unit that keeps it
+ * exact to three decimals ("204ms", "1.5s", "120us").  buf must hold at
+ * least SIM_TIME_STR_LEN bytes; returns buf. */
+#define SIM_TIME_STR_LEN 32
+char *sim_time_format(SimTime t, char *buf);
+
+/* Seconds with six decimals ("3.204117"), the timeline's time column. */
+char *sim_time_format_sec(SimTime t, char *buf);
+
+#endif

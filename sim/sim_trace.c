@@ -1,0 +1,293 @@
+/* sim_trace.c - trace sinks: text, JSON Lines, rolling hash, callbacks. */
+#include "sim_internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+typedef enum { SINK_TEXT, SINK_JSONL, SINK_CALLBACK, SINK_HASH } SinkKind;
+
+typedef struct {
+    SinkKind kind;
+    FILE *f;
+    SimTraceFn fn;
+    void *user;
+} Sink;
+
+struct SimTrace {
+    GArray *sinks; /* Sink */
+    uint64_t count;
+    uint64_t hash;
+    GString *buf;
+};
+
+SimTrace *sim_trace_new(void)
+{
+    SimTrace *t = g_new0(SimTrace, 1);
+    t->sinks = g_array_new(FALSE, FALSE, sizeof(Sink));
+    t->hash = 0xcbf29ce484222325ull;
+    t->buf = g_string_sized_new(256);
+    return t;
+}
+
+void sim_trace_free(SimTrace *t)
+{
+    if (!t)
+        return;
+    g_array_free(t->sinks, TRUE);
+    g_string_free(t->buf, TRUE);
+    g_free(t);
+}
+
+static void add_sink(Sim *sim, Sink s)
+{
+    g_array_append_val(sim->trace->sinks, s);
+    sim->hot.tracing = TRUE;
+}
+
+void sim_trace_add_text(Sim *sim, FILE *f)
+{
+    add_sink(sim, (Sink){ .kind = SINK_TEXT, .f = f });
+}
+
+void sim_trace_add_jsonl(Sim *sim, FILE *f)
+{
+    add_sink(sim, (Sink){ .kind = SINK_JSONL, .f = f });
+}
+
+void sim_trace_add_callback(Sim *sim, SimTraceFn fn, void *user)
+{
+    add_sink(sim, (Sink){ .kind = SINK_CALLBACK, .fn = fn, .user = user });
+}
+
+void sim_trace_add_hash(Sim *sim)
+{
+    add_sink(sim, (Sink){ .kind = SINK_HASH });
+}
+
+uint64_t sim_trace_hash(const Sim *sim)
+{
+    return sim->trace->hash;
+}
+
+uint64_t sim_trace_count(const Sim *sim)
+{
+    return sim->trace->count;
+}
+
+void sim_trace_flush(Sim *sim)
+{
+    for (guint i = 0; i < sim->trace->sinks->len; i++) {
+        Sink *s = &g_array_index(sim->trace->sinks, Sink, i);
+        if (s->f)
+            fflush(s->f);
+    }
+}
+
+const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key)
+{
+    for (size_t i = 0; i < ev->nfields; i++)
+        if (strcmp(ev->fields[i].key, key) == 0)
+            return &ev->fields[i];
+    return NULL;
+}
+
+/* ---- formatting ---- */
+
+static void text_value(const Sim *sim, const SimField *f, GString *out)
+{
+    char tb[SIM_TIME_STR_LEN];
+    switch (f->kind) {
+    case SIM_F_INT:
+        g_string_append_printf(out, "%" PRId64, f->v.i);
+        break;
+    case SIM_F_UINT:
+        g_string_append_printf(out, "%" PRIu64, f->v.u);
+        break;
+    case SIM_F_HEX:
+        g_string_append_printf(out, "0x%" PRIx64, f->v.u);
+        break;
+    case SIM_F_STR:
+        g_string_append(out, f->v.s ? f->v.s : "");
+        break;
+    case SIM_F_TIME:
+        g_string_append(out, sim_time_format(f->v.i, tb));
+        break;
+    case SIM_F_BOOL:
+        g_string_append(out, f->v.i ? "true" : "false");
+        break;
+    case SIM_F_NODE:
+        g_string_append(out, sim_node_name(sim, (int)f->v.i));
+        break;
+    case SIM_F_DBL:
+        g_string_append_printf(out, "%.6g", f->v.d);
+        break;
+    }
+}
+
+void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out)
+{
+    char tb[SIM_TIME_STR_LEN];
+    g_string_append_printf(out, "%12s s  %-5s %-18s", sim_time_format_sec(ev->time, tb),
+                           sim_node_name(sim, ev->node), ev->type);
+    for (size_t i = 0; i < ev->nfields; i++) {
+        g_string_append_c(out, ' ');
+        g_string_append(out, ev->fields[i].key);
+        g_string_append_c(out, '=');
+        text_value(sim, &ev->fields[i], out);
+    }
+}
+
+static void json_string(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        case '\t':
+            g_string_append(out, "\\t");
+            break;
+        case '\r':
+            g_string_append(out, "\\r");
+            break;
+        default:
+            if (*p < 0x20)
+                g_string_append_printf(out, "\\u%04x", *p);
+            else
+                g_string_append_c(out, (char)*p);
+        }
+    }
+    g_string_append_c(out, '"');
+}
+
+void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out)
+{
+    g_string_append_printf(out, "{\"t\":%" PRId64 ",\"node\":", ev->time);
+    json_string(out, sim_node_name(sim, ev->node));
+    g_string_append(out, ",\"type\":");
+    json_string(out, ev->type);
+    for (size_t i = 0; i < ev->nfields; i++) {
+        const SimField *f = &ev->fields[i];
+        g_string_append_c(out, ',');
+        json_string(out, f->key);
+        g_string_append_c(out, ':');
+        switch (f->kind) {
+        case SIM_F_INT:
+        case SIM_F_TIME:
+            g_string_append_printf(out, "%" PRId64, f->v.i);
+            break;
+        case SIM_F_UINT:
+            g_string_append_printf(out, "%" PRIu64, f->v.u);
+            break;
+        case SIM_F_HEX: {
+            char hb[24];
+            g_snprintf(hb, sizeof hb, "0x%" PRIx64, f->v.u);
+            json_string(out, hb);
+            break;
+        }
+        case SIM_F_STR:
+            json_string(out, f->v.s);
+            break;
+        case SIM_F_BOOL:
+            g_string_append(out, f->v.i ? "true" : "false");
+            break;
+        case SIM_F_NODE:
+            json_string(out, sim_node_name(sim, (int)f->v.i));
+            break;
+        case SIM_F_DBL: {
+            char db[G_ASCII_DTOSTR_BUF_SIZE];
+            g_string_append(out, g_ascii_dtostr(db, sizeof db, f->v.d));
+            break;
+        }
+        }
+    }
+    g_string_append_c(out, '}');
+}
+
+/* ---- the rolling hash ---- */
+
+#define FNV_PRIME 0x100000001b3ull
+
+static uint64_t mix_u64(uint64_t h, uint64_t x)
+{
+    for (int i = 0; i < 8; i++) {
+        h ^= (x >> (8 * i)) & 0xff;
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        h ^= *p;
+        h *= FNV_PRIME;
+    }
+    h ^= 0xff; /* terminator, so "ab"+"c" differs from "a"+"bc" */
+    return h * FNV_PRIME;
+}
+
+static uint64_t hash_event(uint64_t h, const SimTraceEvent *ev)
+{
+    h = mix_u64(h, (uint64_t)ev->time);
+    h = mix_u64(h, (uint64_t)(int64_t)ev->node);
+    h = mix_str(h, ev->type);
+    for (size_t i = 0; i < ev->nfields; i++) {
+        const SimField *f = &ev->fields[i];
+        h = mix_str(h, f->key);
+        h = mix_u64(h, (uint64_t)f->kind);
+        if (f->kind == SIM_F_STR) {
+            h = mix_str(h, f->v.s);
+        } else if (f->kind == SIM_F_DBL) {
+            uint64_t bits;
+            memcpy(&bits, &f->v.d, sizeof bits);
+            h = mix_u64(h, bits);
+        } else {
+            h = mix_u64(h, f->v.u);
+        }
+    }
+    return h;
+}
+
+void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields, size_t n)
+{
+    SimTrace *t = sim->trace;
+    SimTraceEvent ev = {
+        .time = sim->hot.now,
+        .index = t->count++,
+        .node = node,
+        .type = type,
+        .fields = fields,
+        .nfields = n,
+    };
+    for (guint i = 0; i < t->sinks->len; i++) {
+        Sink *s = &g_array_index(t->sinks, Sink, i);
+        switch (s->kind) {
+        case SINK_TEXT:
+            g_string_truncate(t->buf, 0);
+            sim_trace_format_text(sim, &ev, t->buf);
+            g_string_append_c(t->buf, '\n');
+            fwrite(t->buf->str, 1, t->buf->len, s->f);
+            break;
+        case SINK_JSONL:
+            g_string_truncate(t->buf, 0);
+            sim_trace_format_json(sim, &ev, t->buf);
+            g_string_append_c(t->buf, '\n');
+            fwrite(t->buf->str, 1, t->buf->len, s->f);
+            break;
+        case SINK_CALLBACK:
+            s->fn(sim, &ev, s->user);
+            break;
+        case SINK_HASH:
+            t->hash = hash_event(t->hash, &ev);
+            break;
+        }
+    }
+}

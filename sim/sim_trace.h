@@ -1,0 +1,101 @@
+/* sim_trace.h - one API through which everything that happens is recorded.
+ *
+ * An event is (time, node, type, fields).  Sinks receive every event in
+ * the order it happened: a human-readable text log, JSON Lines, a rolling
+ * hash (the determinism check compares it between two runs), or a
+ * callback (summaries, invariant checkers, tests).  With no sink attached
+ * SIM_TRACE costs one predictable branch: its fields are not even built.
+ *
+ * Field values are typed so that each sink formats them its own way: a
+ * SF_TIME is "204ms" in text and 204000000 in JSON; a SF_HEX (zxids) is
+ * "0x100000003" in both, as ZooKeeper logs it.
+ */
+#ifndef SIM_TRACE_H
+#define SIM_TRACE_H
+
+#include "sim.h"
+
+#include <stdio.h>
+
+typedef enum {
+    SIM_F_INT,
+    SIM_F_UINT,
+    SIM_F_HEX,
+    SIM_F_STR,
+    SIM_F_TIME,
+    SIM_F_BOOL,
+    SIM_F_NODE, /* a node id, printed as its name */
+    SIM_F_DBL,
+} SimFieldKind;
+
+typedef struct SimField {
+    const char *key;
+    SimFieldKind kind;
+    union {
+        int64_t i;
+        uint64_t u;
+        const char *s;
+        double d;
+    } v;
+} SimField;
+
+#define SF_INT(k, x) ((SimField){ .key = (k), .kind = SIM_F_INT, .v.i = (int64_t)(x) })
+#define SF_UINT(k, x) ((SimField){ .key = (k), .kind = SIM_F_UINT, .v.u = (uint64_t)(x) })
+#define SF_HEX(k, x) ((SimField){ .key = (k), .kind = SIM_F_HEX, .v.u = (uint64_t)(x) })
+#define SF_STR(k, x) ((SimField){ .key = (k), .kind = SIM_F_STR, .v.s = (x) })
+#define SF_TIME(k, x) ((SimField){ .key = (k), .kind = SIM_F_TIME, .v.i = (int64_t)(x) })
+#define SF_BOOL(k, x) ((SimField){ .key = (k), .kind = SIM_F_BOOL, .v.i = !!(x) })
+#define SF_NODE(k, x) ((SimField){ .key = (k), .kind = SIM_F_NODE, .v.i = (int64_t)(x) })
+#define SF_DBL(k, x) ((SimField){ .key = (k), .kind = SIM_F_DBL, .v.d = (double)(x) })
+
+typedef struct SimTraceEvent {
+    SimTime time;
+    uint64_t index; /* 0, 1, 2, ... in emission order */
+    int node;       /* SIM_NO_NODE for the engine itself */
+    const char *type;
+    const SimField *fields;
+    size_t nfields;
+} SimTraceEvent;
+
+typedef void (*SimTraceFn)(Sim *sim, const SimTraceEvent *ev, void *user);
+
+/* Records an event now.  Prefer the SIM_TRACE macro. */
+void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields, size_t n);
+
+/* SIM_TRACE(sim, node, "TYPE", SF_INT("epoch", e), ...): builds the field
+ * array only when some sink listens. */
+#define SIM_TRACE(sim, node, type, ...)                                               \
+    do {                                                                              \
+        if (sim_tracing(sim)) {                                                       \
+            const SimField sim_tf_[] = { { 0 }, __VA_ARGS__ };                         \
+            sim_trace_emit((sim), (node), (type), sim_tf_ + 1,                        \
+                           sizeof(sim_tf_) / sizeof(sim_tf_[0]) - 1);                 \
+        }                                                                             \
+    } while (0)
+
+/* Sinks.  Files are not owned (the caller closes them, after sim_free or
+ * sim_trace_flush).  Text lines look like
+ *     3.204117 s  s3    LEADING            epoch=1 took=204ms
+ * and JSON lines like
+ *     {"t":3204117000,"node":"s3","type":"LEADING","epoch":1,"took":204000000}  */
+void sim_trace_add_text(Sim *sim, FILE *f);
+void sim_trace_add_jsonl(Sim *sim, FILE *f);
+void sim_trace_add_callback(Sim *sim, SimTraceFn fn, void *user);
+/* Feeds every event into a 64-bit rolling hash (sim_trace_hash). */
+void sim_trace_add_hash(Sim *sim);
+uint64_t sim_trace_hash(const Sim *sim);
+uint64_t sim_trace_count(const Sim *sim);
+void sim_trace_flush(Sim *sim);
+
+/* Formats one event as a text line or a JSON object (no newline) into a
+ * GString; used by the sinks and by tests. */
+void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out);
+void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out);
+/* A field by key, or NULL. */
+const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key);
+
+/* Internal: created by sim_new. */
+SimTrace *sim_trace_new(void);
+void sim_trace_free(SimTrace *t);
+
+#endif
