@@ -728,7 +728,11 @@ gboolean sim_net_send(Sim *sim, SimConnId cid, int from, int type, void *payload
         net->total.dropped++;
         if (payload && sim->payload_free)
             sim->payload_free(payload, type);
-        return TRUE; /* the write "succeeds"; the reset is on its way */
+        /* The write "succeeds"; the peer's host answers the data with a
+         * reset if the path is open (else at heal, see restart_stalled). */
+        if (sim_net_reachable(sim, from, to) && sim_net_reachable(sim, to, from))
+            notify_closed(net, c, side, sample_latency(net, from, to) + sample_latency(net, to, from));
+        return TRUE;
     }
     SimTime extra = 0;
     if (net->filters->len) {
@@ -858,6 +862,14 @@ static void restart_stalled(SimNet *net)
         Conn *c = &g_array_index(net->conns, Conn, i);
         if (!c->in_use)
             continue;
+        if (c->broken) {
+            /* A reset that the cut kept from an end reaches it now. */
+            for (int side = 0; side < 2; side++)
+                if (c->end[side] != END_CLOSED && sim_net_reachable(sim, c->node[side], c->node[1 - side]) &&
+                    sim_net_reachable(sim, c->node[1 - side], c->node[side]))
+                    notify_closed(net, c, side, sample_latency(net, c->node[1 - side], c->node[side]));
+            continue;
+        }
         for (int d = 0; d < 2; d++) {
             Dir *dir = &c->dir[d];
             if (!dir->stalled || !sim_net_reachable(sim, c->node[d], c->node[1 - d]))

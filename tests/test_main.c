@@ -27,11 +27,13 @@ int main(void)
     tests_disk_register();
     tests_trace_register();
     tests_tree_register();
+    tests_zab_register();
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    unsigned tests_failed = CU_get_number_of_tests_failed();
+    unsigned failures = CU_get_number_of_failures();
     unsigned run = CU_get_number_of_tests_run();
     CU_cleanup_registry();
-    printf("%u passed, %u failed\n", run - CU_get_number_of_tests_failed(), CU_get_number_of_tests_failed());
-    return failed ? 1 : 0;
+    printf("%u passed, %u failed\n", run - tests_failed, tests_failed);
+    return failures || tests_failed ? 1 : 0;
 }

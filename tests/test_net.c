@@ -279,6 +279,28 @@ static void test_crash_resets_peer(void)
     fix_free(&f);
 }
 
+static void test_crash_behind_partition_resets_at_heal(void)
+{
+    /* The peer crashes while cut off: no reset can reach us, and the
+     * connection looks open.  After heal, our next write (or the heal
+     * itself) brings the reset. */
+    Fix f;
+    fix_init(&f, 2, sim_dist_const(SIM_MS));
+    SimConnId c = fix_connect(&f);
+    sim_net_cut_link(f.sim, 0, 1);
+    sim_net_cut_link(f.sim, 1, 0);
+    sim_node_crash(f.sim, 1);
+    sim_run(f.sim, sim_now(f.sim) + SIM_S, UINT64_MAX);
+    CU_ASSERT_EQUAL(f.rec[0].closed, 0);
+    (void)c;
+    SimTime t0 = sim_now(f.sim);
+    sim_net_heal(f.sim);
+    run_all(&f);
+    CU_ASSERT_EQUAL(f.rec[0].closed, 1);
+    CU_ASSERT_EQUAL(f.rec[0].closed_at, t0 + SIM_MS);
+    fix_free(&f);
+}
+
 static void test_close_after_data(void)
 {
     Fix f;
@@ -401,6 +423,7 @@ void tests_net_register(void)
         { "partition groups, connect timeout", test_partition_groups_and_connect_timeout },
         { "loss breaks connection", test_loss_breaks_connection },
         { "crash resets peer", test_crash_resets_peer },
+        { "crash behind a partition resets at heal", test_crash_behind_partition_resets_at_heal },
         { "close after data", test_close_after_data },
         { "filters drop delay break", test_filters_drop_delay_break },
         { "bandwidth and nic queueing", test_bandwidth_and_nic_queueing },

@@ -1,0 +1,211 @@
+/* zk_invariants.c - ensemble-wide safety checks, run as the simulation
+ * goes (ZOOKEEPER.md sections 5 and 8; the TLA+ specs' Leadership,
+ * PrefixConsistency, TotalOrder and Integrity).  Each check is
+ * incremental: it looks at one event, never rescans the ensemble.
+ *
+ *   1. at most one leader is established per epoch (Leadership2);
+ *   2. every server applies the same txn at a given zxid (agreement);
+ *   3. on every server, applied zxids strictly increase (total order);
+ *   4. a txn committed by a quorum is never lost: every later leader has
+ *      it when it establishes itself;
+ *   5. a server acks a proposal only once its log write is durable.
+ * A violation stops the run through sim_fail (seed, time, what).
+ */
+#include "zk_ensemble.h"
+
+#include "sim_disk.h"
+#include "sim_trace.h"
+
+#include <inttypes.h>
+
+struct ZkInvariants {
+    ZkEnsemble *ens;
+    GHashTable *leader_of_epoch; /* epoch -> sid, lookup only */
+    GHashTable *txn_at;          /* zxid -> ZkTxn* (a reference), lookup only */
+    GArray *committed;           /* uint64 zxids committed, increasing */
+    uint64_t last_applied[ZK_MAX_SERVERS + 1];
+    uint64_t violations;
+};
+
+static guint u64_hash(gconstpointer p)
+{
+    uint64_t x = *(const uint64_t *)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (guint)x;
+}
+
+static gboolean u64_equal(gconstpointer a, gconstpointer b)
+{
+    return *(const uint64_t *)a == *(const uint64_t *)b;
+}
+
+typedef struct {
+    uint64_t zxid;
+    ZkTxn *txn;
+} TxnAt;
+
+static void txn_at_free(gpointer p)
+{
+    TxnAt *t = p;
+    zk_txn_unref(t->txn);
+    g_free(t);
+}
+
+ZkInvariants *zk_inv_new(ZkEnsemble *ens)
+{
+    ZkInvariants *inv = g_new0(ZkInvariants, 1);
+    inv->ens = ens;
+    inv->leader_of_epoch = g_hash_table_new_full(u64_hash, u64_equal, g_free, NULL);
+    inv->txn_at = g_hash_table_new_full(u64_hash, u64_equal, NULL, txn_at_free);
+    inv->committed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    return inv;
+}
+
+void zk_inv_free(ZkInvariants *inv)
+{
+    if (!inv)
+        return;
+    g_hash_table_destroy(inv->leader_of_epoch);
+    g_hash_table_destroy(inv->txn_at);
+    g_array_free(inv->committed, TRUE);
+    g_free(inv);
+}
+
+#define VIOLATION(inv, node, ...)                                                                  \
+    do {                                                                                           \
+        (inv)->violations++;                                                                       \
+        sim_fail((inv)->ens->sim, (node), __VA_ARGS__);                                            \
+    } while (0)
+
+/* Two txns are the same if they are one object, or agree on everything a
+ * replica can observe (a SNAP copy never shares objects with a log). */
+static gboolean same_txn(const ZkTxn *a, const ZkTxn *b)
+{
+    if (a == b)
+        return TRUE;
+    if (zk_txn_zxid(a) != zk_txn_zxid(b) || zk_txn_type(a) != zk_txn_type(b) ||
+        zk_txn_session(a) != zk_txn_session(b) || zk_txn_cxid(a) != zk_txn_cxid(b) ||
+        zk_txn_time(a) != zk_txn_time(b))
+        return FALSE;
+    g_autoptr(GString) da = g_string_new(NULL);
+    g_autoptr(GString) db = g_string_new(NULL);
+    zk_txn_describe(a, da);
+    zk_txn_describe(b, db);
+    return g_string_equal(da, db);
+}
+
+void zk_inv_established(ZkInvariants *inv, ZkServer *s, int64_t epoch)
+{
+    uint64_t key = (uint64_t)epoch;
+    gpointer prev = g_hash_table_lookup(inv->leader_of_epoch, &key);
+    if (prev && GPOINTER_TO_INT(prev) != s->sid) {
+        VIOLATION(inv, s->node, "two leaders established in epoch %" PRId64 ": s%d and s%d", epoch,
+                  GPOINTER_TO_INT(prev), s->sid);
+        return;
+    }
+    uint64_t *k = g_new(uint64_t, 1);
+    *k = key;
+    g_hash_table_replace(inv->leader_of_epoch, k, GINT_TO_POINTER(s->sid));
+    /* The new leader must hold every committed txn. */
+    g_autoptr(GString) why = g_string_new(NULL);
+    if (!zk_inv_server_has_committed(inv, s, why))
+        VIOLATION(inv, s->node, "leader s%d of epoch %" PRId64 " lost a committed txn: %s", s->sid, epoch, why->str);
+}
+
+void zk_inv_committed(ZkInvariants *inv, ZkTxn *txn)
+{
+    uint64_t z = zk_txn_zxid(txn);
+    if (inv->committed->len && g_array_index(inv->committed, uint64_t, inv->committed->len - 1) >= z) {
+        VIOLATION(inv, SIM_NO_NODE, "commit of 0x%" PRIx64 " after 0x%" PRIx64, z,
+                  g_array_index(inv->committed, uint64_t, inv->committed->len - 1));
+        return;
+    }
+    g_array_append_val(inv->committed, z);
+    TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
+    if (at && !same_txn(at->txn, txn))
+        VIOLATION(inv, SIM_NO_NODE, "committed 0x%" PRIx64 " differs from a txn already applied there", z);
+}
+
+void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
+{
+    uint64_t z = zk_txn_zxid(txn);
+    if (z <= inv->last_applied[s->sid]) {
+        VIOLATION(inv, s->node, "s%d applied 0x%" PRIx64 " after 0x%" PRIx64, s->sid, z, inv->last_applied[s->sid]);
+        return;
+    }
+    inv->last_applied[s->sid] = z;
+    TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
+    if (!at) {
+        at = g_new(TxnAt, 1);
+        at->zxid = z;
+        at->txn = zk_txn_ref(txn);
+        g_hash_table_insert(inv->txn_at, &at->zxid, at);
+        return;
+    }
+    if (!same_txn(at->txn, txn)) {
+        g_autoptr(GString) a = g_string_new(NULL);
+        g_autoptr(GString) b = g_string_new(NULL);
+        zk_txn_describe(at->txn, a);
+        zk_txn_describe(txn, b);
+        VIOLATION(inv, s->node, "s%d applied a different txn at 0x%" PRIx64 ": '%s' where another server applied '%s'",
+                  s->sid, z, b->str, a->str);
+    }
+}
+
+void zk_inv_tree_reset(ZkInvariants *inv, ZkServer *s, uint64_t zxid)
+{
+    inv->last_applied[s->sid] = zxid;
+}
+
+void zk_inv_ack(ZkInvariants *inv, ZkServer *s, uint64_t zxid)
+{
+    gssize i = zk_server_log_find(s, zxid);
+    if (i < 0)
+        return; /* snapshot-covered or a NEWLEADER ack */
+    const ZkLogEntry *e = &g_array_index(s->disk.log, ZkLogEntry, i);
+    if (e->write_no > sim_disk_durable(s->sim, s->node))
+        VIOLATION(inv, s->node, "s%d acked 0x%" PRIx64 " before its log write was flushed", s->sid, zxid);
+}
+
+uint64_t zk_inv_violations(const ZkInvariants *inv)
+{
+    return inv->violations;
+}
+
+uint64_t zk_inv_committed_count(const ZkInvariants *inv)
+{
+    return inv->committed->len;
+}
+
+uint64_t zk_inv_committed_max(const ZkInvariants *inv)
+{
+    return inv->committed->len ? g_array_index(inv->committed, uint64_t, inv->committed->len - 1) : 0;
+}
+
+gboolean zk_inv_server_has_committed(ZkInvariants *inv, ZkServer *s, GString *why)
+{
+    uint64_t last = zk_server_last_zxid(s);
+    for (guint i = 0; i < inv->committed->len; i++) {
+        uint64_t z = g_array_index(inv->committed, uint64_t, i);
+        if (z > last) {
+            g_string_printf(why, "s%d is at 0x%" PRIx64 " but 0x%" PRIx64 " was committed", s->sid, last, z);
+            return FALSE;
+        }
+        if (z <= s->disk.snap_zxid)
+            continue;
+        gssize at = zk_server_log_find(s, z);
+        if (at < 0) {
+            /* Not in the log: it may be in the tree from a SNAP sync
+             * (the tree then has everything up to its zxid). */
+            continue;
+        }
+        TxnAt *t = g_hash_table_lookup(inv->txn_at, &z);
+        if (t && !same_txn(t->txn, g_array_index(s->disk.log, ZkLogEntry, at).txn)) {
+            g_string_printf(why, "s%d's log holds a different txn at committed 0x%" PRIx64, s->sid, z);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}

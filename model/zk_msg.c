@@ -1,0 +1,157 @@
+/* zk_msg.c - message and request objects, and the vocabularies' names. */
+#include "zk_msg.h"
+
+#include <string.h>
+
+const char *zk_role_name(ZkRole r)
+{
+    switch (r) {
+#define ZK_X(id, name)                                                                             \
+    case ZK_##id:                                                                                  \
+        return name;
+        ZK_ROLE_LIST(ZK_X)
+#undef ZK_X
+    }
+    return "?";
+}
+
+int zk_role_parse(const char *s)
+{
+#define ZK_X(id, name)                                                                             \
+    if (strcmp(s, name) == 0)                                                                      \
+        return ZK_##id;
+    ZK_ROLE_LIST(ZK_X)
+#undef ZK_X
+    return -1;
+}
+
+static const char *const msg_names[ZK_MSG_TYPE_MAX] = {
+#define ZK_X(id, name, code) [code] = name,
+    ZK_MSG_LIST(ZK_X)
+#undef ZK_X
+};
+
+const char *zk_msg_name(int type)
+{
+    if (type >= 0 && type < ZK_MSG_TYPE_MAX && msg_names[type])
+        return msg_names[type];
+    return "?";
+}
+
+int zk_msg_parse(const char *s)
+{
+#define ZK_X(id, name, code)                                                                       \
+    if (code != 0 && strcmp(s, name) == 0)                                                         \
+        return code;
+    ZK_MSG_LIST(ZK_X)
+#undef ZK_X
+    return -1;
+}
+
+const char *const *zk_msg_names(void)
+{
+    return msg_names;
+}
+
+ZkMsg *zk_msg_new(ZkMsgType type, int sid)
+{
+    ZkMsg *m = g_new0(ZkMsg, 1);
+    m->type = type;
+    m->sid = sid;
+    return m;
+}
+
+void zk_msg_free(void *p, int type)
+{
+    (void)type;
+    ZkMsg *m = p;
+    if (!m)
+        return;
+    if (m->txn)
+        zk_txn_unref(m->txn);
+    if (m->req)
+        zk_req_unref(m->req);
+    if (m->snap)
+        zk_tree_free(m->snap);
+    if (m->touches)
+        g_array_free(m->touches, TRUE);
+    if (m->client && m->client_free)
+        m->client_free(m->client);
+    g_free(m);
+}
+
+void zk_msg_drop(void *msg)
+{
+    zk_msg_free(msg, 0);
+}
+
+/* ---- owned requests ---- */
+
+ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
+                  int32_t version)
+{
+    ZkReq *q = g_new0(ZkReq, 1);
+    q->refs = 1;
+    q->path = g_strdup(path);
+    q->r.type = type;
+    q->r.session = session;
+    q->r.cxid = cxid;
+    q->r.session_err = ZK_ERR_OK;
+    q->r.op.type = type;
+    q->r.op.path = q->path;
+    q->r.op.data = data ? g_bytes_ref(data) : NULL;
+    q->r.op.mode = mode;
+    q->r.op.version = version;
+    return q;
+}
+
+ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms)
+{
+    ZkReq *q = g_new0(ZkReq, 1);
+    q->refs = 1;
+    q->r.type = type;
+    q->r.session = session;
+    q->r.timeout_ms = timeout_ms;
+    return q;
+}
+
+ZkReq *zk_req_new_multi(uint64_t session, int32_t cxid, const ZkOpRequest *ops, guint n)
+{
+    ZkReq *q = g_new0(ZkReq, 1);
+    q->refs = 1;
+    q->r.type = ZK_OP_MULTI;
+    q->r.session = session;
+    q->r.cxid = cxid;
+    q->ops = g_new0(ZkOpRequest, n ? n : 1);
+    for (guint i = 0; i < n; i++) {
+        q->ops[i] = ops[i];
+        q->ops[i].path = g_strndup(ops[i].path, ops[i].path_len ? ops[i].path_len : strlen(ops[i].path));
+        q->ops[i].path_len = 0;
+        q->ops[i].data = ops[i].data ? g_bytes_ref(ops[i].data) : NULL;
+    }
+    q->r.ops = q->ops;
+    q->r.n_ops = n;
+    return q;
+}
+
+ZkReq *zk_req_ref(ZkReq *q)
+{
+    q->refs++;
+    return q;
+}
+
+void zk_req_unref(ZkReq *q)
+{
+    if (!q || --q->refs > 0)
+        return;
+    g_free(q->path);
+    if (q->r.op.data)
+        g_bytes_unref(q->r.op.data);
+    for (guint i = 0; q->ops && i < q->r.n_ops; i++) {
+        g_free((char *)q->ops[i].path);
+        if (q->ops[i].data)
+            g_bytes_unref(q->ops[i].data);
+    }
+    g_free(q->ops);
+    g_free(q);
+}
