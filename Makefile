@@ -49,10 +49,11 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libzk.a $(BUILD)/libsim.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: $(BIN)
-	./zksim run scenarios/default.zks --out results/default
+	./$(BIN) run scenarios/default.zks --out results/default --check-determinism
 
 test: $(BIN) $(BUILD)/run_tests lint
 	$(BUILD)/run_tests
+	./$(BIN) check scenarios/*.zks
 
 # Determinism rule: no host clock, libc randomness or threads in the model.
 lint:
@@ -65,6 +66,7 @@ sanitize:
 
 test-san: $(BIN) $(BUILD)/run_tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests
+	ASAN_OPTIONS=detect_leaks=1 ./$(BIN) check scenarios/*.zks
 
 $(BUILD)/bench_engine: tests/bench/bench_engine.c $(BUILD)/libsim.a | deps
 	@mkdir -p $(dir $@)

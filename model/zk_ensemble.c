@@ -17,6 +17,8 @@ ZkEnsemble *zk_ensemble_new(Sim *sim, const ZkConfig *cfg)
     ens->cfg = *cfg;
     ens->nservers = cfg->nservers;
     ens->elections = g_array_new(FALSE, FALSE, sizeof(ZkElection));
+    ens->ring_zxid = g_new0(uint64_t, ZK_COMMIT_RING);
+    ens->ring_time = g_new0(SimTime, ZK_COMMIT_RING);
     ens->electing = TRUE;
     ens->election_start = -1;
     ens->inv = zk_inv_new(ens);
@@ -30,7 +32,7 @@ ZkEnsemble *zk_ensemble_new(Sim *sim, const ZkConfig *cfg)
         g_assert(node == sid - 1);
         ens->servers[sid] = s;
         /* Not started yet: a server is down until the scenario starts it. */
-        sim_node_crash(sim, node);
+        sim_node_set_stopped(sim, node);
     }
     return ens;
 }
@@ -49,6 +51,8 @@ void zk_ensemble_free(ZkEnsemble *ens)
     }
     zk_inv_free(ens->inv);
     g_array_free(ens->elections, TRUE);
+    g_free(ens->ring_zxid);
+    g_free(ens->ring_time);
     g_free(ens);
 }
 
@@ -129,7 +133,32 @@ void zk_ensemble_committed(ZkEnsemble *ens, ZkServer *leader, ZkTxn *txn)
     (void)leader;
     ens->commits++;
     ens->last_committed_zxid = zk_txn_zxid(txn);
+    size_t at = (size_t)((ens->commits - 1) % ZK_COMMIT_RING);
+    ens->ring_zxid[at] = ens->last_committed_zxid;
+    ens->ring_time[at] = sim_now(ens->sim);
     zk_inv_committed(ens->inv, txn);
+}
+
+void zk_ensemble_commit_lag(const ZkEnsemble *ens, uint64_t zxid, SimTime now, uint64_t *txns, SimTime *ns)
+{
+    *txns = 0;
+    *ns = 0;
+    uint64_t n = ens->commits;
+    if (n == 0 || zxid >= ens->last_committed_zxid)
+        return;
+    /* Binary search over commit numbers [lo, n] for the first commit
+     * past zxid (ring zxids increase with the commit number). */
+    uint64_t lo = n > ZK_COMMIT_RING ? n - ZK_COMMIT_RING + 1 : 1, hi = n;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (ens->ring_zxid[(mid - 1) % ZK_COMMIT_RING] > zxid)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *txns = n - lo + 1;
+    SimTime t = ens->ring_time[(lo - 1) % ZK_COMMIT_RING];
+    *ns = now > t ? now - t : 0;
 }
 
 void zk_ensemble_notification_sent(ZkEnsemble *ens)

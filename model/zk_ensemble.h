@@ -34,6 +34,16 @@ typedef void (*ZkServingFn)(ZkServer *s, gboolean serving, void *ctx);
 typedef void (*ZkRevalidatedFn)(ZkServer *s, uint64_t session, gboolean valid, void *ctx);
 /* A SYNC completed at the origin server (rid as submitted). */
 typedef void (*ZkSyncDoneFn)(ZkServer *s, uint64_t rid, void *ctx);
+/* A client-protocol packet arrived on a ZK_CH_CLIENT connection (after
+ * the server's CPU took cpu_request for it); the hook owns m. */
+typedef void (*ZkClientMsgFn)(ZkServer *s, SimConnId c, ZkMsg *m, void *ctx);
+/* A connection the servers' own protocols do not know closed (a client
+ * connection, or one the client layer already forgot). */
+typedef void (*ZkClientClosedFn)(ZkServer *s, SimConnId c, void *ctx);
+
+/* The last commits, for staleness figures: commit number k (1-based,
+ * ens->commits after it) is at index (k - 1) % ZK_COMMIT_RING. */
+#define ZK_COMMIT_RING 16384
 
 struct ZkEnsemble {
     Sim *sim;
@@ -54,12 +64,16 @@ struct ZkEnsemble {
     ZkSyncMode last_sync[ZK_MAX_SERVERS + 1];
     uint64_t commits;      /* txns committed by leaders (quorum acked) */
     uint64_t last_committed_zxid;
+    uint64_t *ring_zxid;   /* ZK_COMMIT_RING entries: zxid and time of a commit */
+    SimTime *ring_time;
 
     /* hooks (zk_client.c) */
     ZkApplyFn on_apply;
     ZkServingFn on_serving;
     ZkSyncDoneFn on_sync_done;
     ZkRevalidatedFn on_revalidated;
+    ZkClientMsgFn on_client_message;
+    ZkClientClosedFn on_client_closed;
     void *hook_ctx;
 
     /* planted bugs (--bug), see zk_bugs.h */
@@ -97,6 +111,12 @@ void zk_ensemble_sync_chosen(ZkEnsemble *ens, int sid, ZkSyncMode mode);
 ZkSyncMode zk_ensemble_last_sync(const ZkEnsemble *ens, int sid);
 
 const ZkElection *zk_ensemble_last_election(const ZkEnsemble *ens);
+
+/* How far behind the last commit a server at `zxid` is, at time now:
+ * *txns committed txns it has not applied, and *ns since the first of
+ * them committed (0 and 0 when it is current).  Exact within the last
+ * ZK_COMMIT_RING commits; beyond that a lower bound. */
+void zk_ensemble_commit_lag(const ZkEnsemble *ens, uint64_t zxid, SimTime now, uint64_t *txns, SimTime *ns);
 
 /* ---- invariants (zk_invariants.c) ---- */
 

@@ -633,7 +633,12 @@ void zk_leader_submit(ZkServer *s, ZkReq *req, int origin_sid, uint64_t rid)
         give_up(s, "zxid lower 32 bits have rolled over, forcing re-election");
         return;
     }
-    zk_session_tracker_check(L->sessions, &req->r);
+    /* The session's owner is the server its client talks to (the check
+     * skips closeSession: the expirer sends it without being the owner). */
+    zk_session_tracker_check(L->sessions, &req->r, origin_sid);
+    if (req->r.session_err == ZK_ERR_SESSION_MOVED)
+        SIM_TRACE(s->sim, s->node, "SESSION_MOVED_REJECT", SF_HEX("session", req->r.session),
+                  SF_INT("from", origin_sid), SF_INT("owner", zk_session_tracker_owner(L->sessions, req->r.session)));
     uint64_t zxid = ++L->last_proposed;
     ZkTxn *txn = NULL;
     zk_prep_request(L->prep, s->tree, &req->r, zxid, sim_node_now(s->sim, s->node), &txn);
@@ -641,6 +646,8 @@ void zk_leader_submit(ZkServer *s, ZkReq *req, int origin_sid, uint64_t rid)
               SF_STR("op", zk_op_name(req->r.type)), SF_STR("err", zk_err_name(zk_txn_err(txn))));
     zk_req_unref(req);
     zk_session_tracker_prepped(L->sessions, s, txn);
+    if (zk_txn_type(txn) == ZK_OP_CREATE_SESSION)
+        zk_session_tracker_set_owner(L->sessions, zk_txn_session(txn), origin_sid);
     propose(s, txn);
 }
 
@@ -668,6 +675,17 @@ void zk_leader_touch_session(ZkServer *s, uint64_t session, int32_t timeout_ms)
 {
     if (s->leader)
         zk_session_tracker_touch(s->leader->sessions, s, session, timeout_ms);
+}
+
+gboolean zk_leader_revalidate(ZkServer *s, uint64_t session, int32_t timeout_ms, int owner)
+{
+    ZkLeader *L = s->leader;
+    if (!L || L->phase != LD_RUNNING)
+        return FALSE;
+    gboolean valid = zk_session_tracker_valid(L->sessions, session, timeout_ms);
+    if (valid)
+        zk_session_tracker_set_owner(L->sessions, session, owner);
+    return valid;
 }
 
 /* ---- ticks: pings and the synced-quorum check ---- */
@@ -792,9 +810,11 @@ void zk_leader_on_message(ZkServer *s, SimConnId c, ZkMsg *m)
         }
         break;
     case ZK_MSG_REVALIDATE: {
+        /* LearnerMaster.revalidateSession: valid sessions are touched and
+         * now belong to that learner. */
         ZkMsg *r = packet(s, ZK_MSG_REVALIDATE, 0);
         r->rid = m->rid;
-        r->epoch = zk_session_tracker_valid(L->sessions, m->zxid, (int32_t)m->epoch) ? 1 : 0;
+        r->epoch = zk_leader_revalidate(s, m->zxid, (int32_t)m->epoch, h->sid) ? 1 : 0;
         r->zxid = m->zxid;
         lh_send(s, h, r);
         break;

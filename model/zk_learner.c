@@ -498,7 +498,6 @@ void zk_learner_sync(ZkServer *s, uint64_t rid)
 }
 
 /* The client layer records a touch for the next PING reply. */
-void zk_learner_touch(ZkServer *s, uint64_t session, int32_t timeout_ms);
 void zk_learner_touch(ZkServer *s, uint64_t session, int32_t timeout_ms)
 {
     ZkLearner *l = s->learner;
@@ -510,7 +509,6 @@ void zk_learner_touch(ZkServer *s, uint64_t session, int32_t timeout_ms)
 }
 
 /* REVALIDATE a reconnecting session with the leader. */
-void zk_learner_revalidate(ZkServer *s, uint64_t session, int32_t timeout_ms);
 void zk_learner_revalidate(ZkServer *s, uint64_t session, int32_t timeout_ms)
 {
     ZkLearner *l = s->learner;

@@ -28,6 +28,7 @@ int zk_role_parse(const char *s)
 static const char *const msg_names[ZK_MSG_TYPE_MAX] = {
 #define ZK_X(id, name, code) [code] = name,
     ZK_MSG_LIST(ZK_X)
+    ZK_CLIENT_MSG_LIST(ZK_X)
 #undef ZK_X
 };
 
@@ -44,6 +45,7 @@ int zk_msg_parse(const char *s)
     if (code != 0 && strcmp(s, name) == 0)                                                         \
         return code;
     ZK_MSG_LIST(ZK_X)
+    ZK_CLIENT_MSG_LIST(ZK_X)
 #undef ZK_X
     return -1;
 }

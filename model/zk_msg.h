@@ -64,6 +64,27 @@ typedef enum {
 #define ZK_MSG_CLIENT_BASE 32
 #define ZK_MSG_TYPE_MAX 64
 
+/* The client protocol's packets (zk_client.h), on ZK_CH_CLIENT
+ * connections.  ZooKeeper frames them all alike (a length, then a
+ * ConnectRequest/ConnectResponse or a RequestHeader/ReplyHeader and a
+ * record); they get their own types here so that the timeline and the
+ * scenario filters can tell a ping from a watch event. */
+#define ZK_CLIENT_MSG_LIST(X)                                                                      \
+    X(CONNECT_REQUEST, "CONNECT_REQUEST", 32)   /* ConnectRequest */                               \
+    X(CONNECT_RESPONSE, "CONNECT_RESPONSE", 33) /* ConnectResponse */                              \
+    X(CLIENT_REQUEST, "CLIENT_REQUEST", 34)     /* RequestHeader + record */                       \
+    X(CLIENT_REPLY, "CLIENT_REPLY", 35)         /* ReplyHeader + record */                         \
+    X(CLIENT_PING, "CLIENT_PING", 36)           /* xid -2 */                                       \
+    X(CLIENT_PING_REPLY, "CLIENT_PING_REPLY", 37)                                                  \
+    X(SET_WATCHES, "SET_WATCHES", 38)           /* xid -8, SetWatches2 */                          \
+    X(WATCHER_EVENT, "WATCHER_EVENT", 39)       /* xid -1, WatcherEvent */
+
+typedef enum {
+#define ZK_X(id, name, code) ZK_MSG_##id = (code),
+    ZK_CLIENT_MSG_LIST(ZK_X)
+#undef ZK_X
+} ZkClientMsgType;
+
 const char *zk_msg_name(int type);
 /* Parses a packet name (as in scenarios); -1 if unknown. */
 int zk_msg_parse(const char *s);
@@ -117,6 +138,7 @@ typedef struct ZkMsg {
     GArray *touches; /* PING from a learner: uint64 session ids (+ timeout), owned */
     void *client;    /* client-protocol body (zk_client.c), freed by client_free */
     void (*client_free)(void *client);
+    uint32_t client_bytes; /* wire size of the client body (zk_msg_size adds it) */
 } ZkMsg;
 
 ZkMsg *zk_msg_new(ZkMsgType type, int sid);

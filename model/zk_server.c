@@ -1,6 +1,7 @@
 /* zk_server.c - a server's life: start, crash, restart, roles, its durable
  * log and snapshots, applying txns, and dispatching what the network
  * delivers to the election, the leader or the learner. */
+#include "zk_bugs.h"
 #include "zk_ensemble.h"
 #include "sim_disk.h"
 #include "sim_net.h"
@@ -102,6 +103,8 @@ static void dispatch(ZkServer *s, SimConnId c, ZkMsg *m)
             zk_learner_on_message(s, c, m);
         else
             zk_msg_free(m, m->type);
+    } else if (ch == ZK_CH_CLIENT && s->ens->on_client_message) {
+        s->ens->on_client_message(s, c, m, s->ens->hook_ctx); /* the client layer's */
     } else {
         zk_msg_free(m, m->type);
     }
@@ -135,16 +138,15 @@ static void hook_message(Sim *sim, int node, SimConnId c, int type, void *payloa
     (void)size;
     ZkServer *s = ctx;
     ZkMsg *m = payload;
-    if (sim_net_channel(sim, c) == ZK_CH_CLIENT) {
-        zk_msg_free(m, type); /* client messages are the client layer's (not here) */
-        return;
-    }
-    if (s->cfg->cpu_message > 0) {
+    /* A client request costs cpu_request (the request pipeline), a quorum
+     * or election packet cpu_message. */
+    SimTime cost = sim_net_channel(sim, c) == ZK_CH_CLIENT ? s->cfg->cpu_request : s->cfg->cpu_message;
+    if (cost > 0) {
         /* The receiving thread has to get through its CPU queue first. */
         Deferred *d = g_new(Deferred, 1);
         d->conn = c;
         d->msg = m;
-        sim_node_cpu_then_owned(sim, s->node, s->cfg->cpu_message, deferred_dispatch, s, d, deferred_drop);
+        sim_node_cpu_then_owned(sim, s->node, cost, deferred_dispatch, s, d, deferred_drop);
         return;
     }
     dispatch(s, c, m);
@@ -161,6 +163,8 @@ static void hook_closed(Sim *sim, int node, SimConnId c, void *ctx)
         return;
     if ((s->role == ZK_FOLLOWING || s->role == ZK_OBSERVING) && zk_learner_on_closed(s, c))
         return;
+    if (s->ens->on_client_closed)
+        s->ens->on_client_closed(s, c, s->ens->hook_ctx);
 }
 
 static const SimNodeOps server_ops = {
@@ -271,7 +275,9 @@ void zk_server_on_crash(ZkServer *s)
     if (s->learner)
         zk_learner_stop(s, "crash");
     zk_fle_reset(s);
-    if (s->ens->on_serving && s->serving)
+    /* Told even when it was not serving: the client layer may hold
+     * connections that never got past their ConnectRequest. */
+    if (s->ens->on_serving)
         s->ens->on_serving(s, FALSE, s->ens->hook_ctx);
     s->serving = FALSE;
     volatile_free(s);
@@ -492,7 +498,16 @@ void zk_server_apply(ZkServer *s, ZkTxn *txn)
 {
     ZkWatchEvents *fired = zk_watch_events_new();
     g_auto(ZkApplyResult) res = { 0 };
-    zk_tree_apply(s->tree, txn, s->watches, &res, fired);
+    if (zk_bug(s->ens, ZK_BUG_KEEP_EPHEMERALS) && zk_txn_type(txn) == ZK_OP_CLOSE_SESSION) {
+        /* Planted bug: the close is recorded but killSession never runs,
+         * so the session and its ephemeral nodes stay in the tree. */
+        zk_tree_set_last_processed_zxid(s->tree, zk_txn_zxid(txn));
+        res.zxid = zk_txn_zxid(txn);
+        res.session = zk_txn_session(txn);
+        res.type = res.op.type = ZK_OP_CLOSE_SESSION;
+    } else {
+        zk_tree_apply(s->tree, txn, s->watches, &res, fired);
+    }
     s->stats.applied++;
     SIM_TRACE(s->sim, s->node, "APPLY", SF_HEX("zxid", zk_txn_zxid(txn)), SF_STR("op", zk_op_name(zk_txn_type(txn))),
               SF_STR("err", zk_err_name(zk_txn_err(txn))));
@@ -524,7 +539,7 @@ uint32_t zk_msg_size(const ZkServer *s, const ZkMsg *m)
     case ZK_MSG_PING:
         return size + (m->touches ? (uint32_t)(m->touches->len * 12) : 0);
     default:
-        return size;
+        return size + m->client_bytes;
     }
 }
 

@@ -236,6 +236,10 @@ int64_t zk_leader_epoch(const ZkServer *s);
 uint64_t zk_leader_last_committed(const ZkServer *s);
 /* Sessions: a touch from this server's own clients or a learner's ping. */
 void zk_leader_touch_session(ZkServer *s, uint64_t session, int32_t timeout_ms);
+/* A session reconnects at `owner` (LeaderZooKeeperServer.revalidateSession,
+ * LearnerMaster.revalidateSession): TRUE if it is alive, which touches it
+ * and makes owner its server. */
+gboolean zk_leader_revalidate(ZkServer *s, uint64_t session, int32_t timeout_ms, int owner);
 
 /* ---- learner (zk_learner.c) ---- */
 
@@ -249,5 +253,11 @@ gboolean zk_learner_on_closed(ZkServer *s, SimConnId c);
 void zk_learner_submit(ZkServer *s, ZkReq *req, uint64_t rid);
 void zk_learner_sync(ZkServer *s, uint64_t rid);
 int zk_learner_leader_sid(const ZkServer *s);
+/* A session's client was heard here: shipped in the next PING reply
+ * (LearnerSessionTracker.touchSession, Learner.ping). */
+void zk_learner_touch(ZkServer *s, uint64_t session, int32_t timeout_ms);
+/* REVALIDATE a reconnecting session with the leader; the answer comes
+ * back through the ensemble's on_revalidated hook. */
+void zk_learner_revalidate(ZkServer *s, uint64_t session, int32_t timeout_ms);
 
 #endif

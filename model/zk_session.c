@@ -9,6 +9,7 @@ typedef struct {
     int32_t timeout_ms;
     SimTime expiry; /* bucket time on the leader's clock */
     gboolean closing;
+    int owner; /* sid of the server the client is on; 0 = unknown */
 } Sess;
 
 struct ZkSessionTracker {
@@ -194,17 +195,37 @@ void zk_session_tracker_start(ZkSessionTracker *t, ZkServer *leader)
     arm(t);
 }
 
-void zk_session_tracker_check(ZkSessionTracker *t, ZkRequest *req)
+void zk_session_tracker_check(ZkSessionTracker *t, ZkRequest *req, int owner)
 {
     if (req->type == ZK_OP_CREATE_SESSION || req->session == 0) {
         req->session_err = ZK_ERR_OK;
         return;
     }
     Sess *s = g_hash_table_lookup(t->by_id, &req->session);
-    if (!s || (s->closing && req->type != ZK_OP_CLOSE_SESSION))
+    if (!s || (s->closing && req->type != ZK_OP_CLOSE_SESSION)) {
         req->session_err = ZK_ERR_SESSION_EXPIRED;
-    else
-        req->session_err = ZK_ERR_OK;
+        return;
+    }
+    req->session_err = ZK_ERR_OK;
+    if (req->type == ZK_OP_CLOSE_SESSION || owner == 0)
+        return;
+    if (s->owner == 0)
+        s->owner = owner;
+    else if (s->owner != owner)
+        req->session_err = ZK_ERR_SESSION_MOVED;
+}
+
+void zk_session_tracker_set_owner(ZkSessionTracker *t, uint64_t session, int owner)
+{
+    Sess *s = g_hash_table_lookup(t->by_id, &session);
+    if (s && !s->closing)
+        s->owner = owner;
+}
+
+int zk_session_tracker_owner(const ZkSessionTracker *t, uint64_t session)
+{
+    const Sess *s = g_hash_table_lookup(t->by_id, &session);
+    return s ? s->owner : 0;
 }
 
 void zk_session_tracker_prepped(ZkSessionTracker *t, ZkServer *leader, const ZkTxn *txn)

@@ -14,6 +14,12 @@
  * Sessions become known to a tracker when the leader preps their
  * createSession (trackSession), and a new leader loads every session of
  * its replicated tree, each with a fresh deadline (createSessionTracker).
+ *
+ * Owners (`SessionTrackerImpl.setOwner` / `checkSession`): each session
+ * records the server its client is attached to (a sid; 0 = not known
+ * yet, as after a leader change).  createSession and a successful
+ * REVALIDATE set it; a request from any other server fails with
+ * SessionMoved, the first request after a leader change claims it.
  */
 #ifndef ZK_SESSION_H
 #define ZK_SESSION_H
@@ -28,8 +34,13 @@ void zk_session_tracker_free(ZkSessionTracker *t);
 void zk_session_tracker_start(ZkSessionTracker *t, ZkServer *leader);
 /* A touch (client activity here, or shipped in a learner's PING). */
 void zk_session_tracker_touch(ZkSessionTracker *t, ZkServer *leader, uint64_t session, int32_t timeout_ms);
-/* Sets req->session_err as SessionTrackerImpl.checkSession would. */
-void zk_session_tracker_check(ZkSessionTracker *t, ZkRequest *req);
+/* Sets req->session_err as SessionTrackerImpl.checkSession would for a
+ * request forwarded by server `owner` (closeSession skips the owner
+ * check, as PrepRequestProcessor does). */
+void zk_session_tracker_check(ZkSessionTracker *t, ZkRequest *req, int owner);
+/* `SessionTrackerImpl.setOwner`: no effect on an unknown session. */
+void zk_session_tracker_set_owner(ZkSessionTracker *t, uint64_t session, int owner);
+int zk_session_tracker_owner(const ZkSessionTracker *t, uint64_t session); /* 0 if none */
 /* The leader prepped a txn / applied it (createSession starts tracking,
  * closeSession stops). */
 void zk_session_tracker_prepped(ZkSessionTracker *t, ZkServer *leader, const ZkTxn *txn);

@@ -164,6 +164,11 @@ gboolean sim_node_is_up(const Sim *sim, int node); /* UP or PAUSED */
 /* How many times the node has been (re)started; bumps at each restart. */
 uint32_t sim_node_incarnation(const Sim *sim, int node);
 
+/* Marks a node that has not started yet: DOWN, incarnation 0, nothing
+ * traced and no hook called.  sim_node_restart then starts it (traced as
+ * START).  Only for a node with no pending events. */
+void sim_node_set_stopped(Sim *sim, int node);
+
 /* Faults, effective now.  Each is traced. */
 void sim_node_crash(Sim *sim, int node);
 void sim_node_restart(Sim *sim, int node);

@@ -332,6 +332,15 @@ void sim_node_crash(Sim *sim, int node)
         n->ops->crash(sim, node, n->ctx);
 }
 
+void sim_node_set_stopped(Sim *sim, int node)
+{
+    SimNode *n = sim_node_get(sim, node);
+    OwnerMatch m = { node };
+    sim_queue_visit(sim->queue, owned_by, &m);
+    n->state = SIM_NODE_DOWN;
+    n->incarnation = 0;
+}
+
 void sim_node_restart(Sim *sim, int node)
 {
     SimNode *n = sim_node_get(sim, node);
@@ -341,7 +350,10 @@ void sim_node_restart(Sim *sim, int node)
     n->incarnation++;
     n->cpu_busy_until = sim->hot.now;
     n->nic_busy_until = sim->hot.now;
-    SIM_TRACE(sim, node, "RESTART", SF_UINT("incarnation", n->incarnation));
+    if (n->incarnation == 1)
+        SIM_TRACE(sim, node, "START");
+    else
+        SIM_TRACE(sim, node, "RESTART", SF_UINT("incarnation", n->incarnation));
     if (n->ops && n->ops->restart)
         n->ops->restart(sim, node, n->ctx);
 }

@@ -194,3 +194,31 @@ char *sim_time_format_sec(SimTime t, char *buf)
     snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 ".%06" PRIu64, sign, sec, usec);
     return buf;
 }
+
+char *sim_time_format_short(SimTime t, char *buf)
+{
+    g_assert(buf != NULL);
+    const char *sign = t < 0 ? "-" : "";
+    uint64_t mag = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    static const struct {
+        uint64_t ns;
+        const char *name;
+    } units[] = { { (uint64_t)SIM_S, "s" }, { (uint64_t)SIM_MS, "ms" }, { (uint64_t)SIM_US, "us" } };
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (mag < units[i].ns)
+            continue;
+        /* Round to three decimals, then drop trailing zeros. */
+        uint64_t milli = (mag * 1000 + units[i].ns / 2) / units[i].ns;
+        if (mag > UINT64_MAX / 1000)
+            milli = mag / (units[i].ns / 1000);
+        int n = snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 ".%03" PRIu64, sign, milli / 1000, milli % 1000);
+        while (n > 0 && buf[n - 1] == '0')
+            buf[--n] = 0;
+        if (n > 0 && buf[n - 1] == '.')
+            buf[--n] = 0;
+        snprintf(buf + n, (size_t)(SIM_TIME_STR_LEN - n), "%s", units[i].name);
+        return buf;
+    }
+    snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 "ns", sign, mag);
+    return buf;
+}

@@ -31,6 +31,11 @@ gboolean sim_time_parse(const char *text, SimTime *out, const char **err_msg);
 #define SIM_TIME_STR_LEN 32
 char *sim_time_format(SimTime t, char *buf);
 
+/* For people: the largest unit that is at least 1, rounded to three
+ * decimals ("10.203s", "205.396ms").  Not exact: use sim_time_format
+ * where the text must parse back to the same value. */
+char *sim_time_format_short(SimTime t, char *buf);
+
 /* Seconds with six decimals ("3.204117"), the timeline's time column. */
 char *sim_time_format_sec(SimTime t, char *buf);
 

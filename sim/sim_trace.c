@@ -110,7 +110,7 @@ static void text_value(const Sim *sim, const SimField *f, GString *out)
         g_string_append(out, f->v.s ? f->v.s : "");
         break;
     case SIM_F_TIME:
-        g_string_append(out, sim_time_format(f->v.i, tb));
+        g_string_append(out, sim_time_format_short(f->v.i, tb));
         break;
     case SIM_F_BOOL:
         g_string_append(out, f->v.i ? "true" : "false");

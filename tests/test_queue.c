@@ -2,10 +2,10 @@
  *
  * Small cases pin each promise of sim_queue.h one at a time (tie order,
  * stale ids, reschedule keeping seq, requeue taking a new one, visit,
- * slab reuse).  The random case
- * then drives 200k mixed operations from a fixed seed and compares every
- * step with a reference that is too simple to be wrong: an unsorted array
- * searched linearly for the (time, seq) minimum.
+ * slab reuse).  The random case then drives 200k mixed operations from a
+ * fixed seed and compares every step with a reference that is too simple
+ * to be wrong: an unsorted array searched linearly for the (time, seq)
+ * minimum.
  */
 #include "sim_queue.h"
 #include "test_util.h"

@@ -1,0 +1,958 @@
+/* run.c - the scenario executor.
+ *
+ * The script runs as one cursor over the action list.  A "script" event
+ * runs every action that is due, in file order, then schedules itself
+ * for the next one.  Times are absolute (`at`) or relative to the end of
+ * the last wait (`after` following a `wait`).  A `wait until` suspends
+ * the cursor: the run loop then checks the condition after every event
+ * until it holds (the cursor resumes at that instant) or the deadline
+ * fires (the run fails).  An `expect` is checked when its time comes;
+ * `expect at end` when the run stops.  Any failure stops the run with
+ * the scenario line, the expectation and what was seen.
+ */
+#include "run.h"
+
+#include "out_json.h"
+#include "sim_disk.h"
+#include "sim_net.h"
+#include "sim_trace.h"
+#include "zk_bugs.h"
+#include "zk_ensemble.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+typedef struct Run {
+    const ScnScript *scn;
+    const RunOptions *o;
+    Sim *sim;
+    ZkEnsemble *ens;
+    guint next;          /* next action */
+    SimTime wait_end;    /* base of SCN_WHEN_WAIT times */
+    gboolean waiting;
+    const ScnAction *wait;
+    SimTime wait_deadline;
+    SimEventId wait_timer;
+    SimEventId script_ev;
+    gboolean done;
+    RunStatus status;
+    GString *failure;
+    SimTime end;         /* when the run stops at the latest */
+    GArray *leaders;     /* LeaderSpan */
+} Run;
+
+typedef struct {
+    SimTime from;
+    int leader;
+    int64_t epoch;
+} LeaderSpan;
+
+void run_options_init(RunOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    o->trace = RUN_TRACE_ALL;
+    o->out = stdout;
+}
+
+void run_report_clear(RunReport *rep)
+{
+    g_free(rep->message);
+    g_free(rep->out_dir);
+    memset(rep, 0, sizeof *rep);
+}
+
+/* ---- failures ---- */
+
+static void fail(Run *r, RunStatus st, const ScnPos *pos, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static void fail(Run *r, RunStatus st, const ScnPos *pos, const char *fmt, ...)
+{
+    if (r->done)
+        return;
+    r->done = TRUE;
+    r->status = st;
+    if (pos && pos->file)
+        g_string_printf(r->failure, "%s:%u: ", pos->file, pos->line);
+    va_list ap;
+    va_start(ap, fmt);
+    g_string_append_vprintf(r->failure, fmt, ap);
+    va_end(ap);
+    SIM_TRACE(r->sim, SIM_NO_NODE, "SCENARIO_FAIL", SF_STR("what", r->failure->str));
+    sim_stop(r->sim);
+}
+
+/* ---- targets ---- */
+
+static int server_node(int sid)
+{
+    return sid - 1;
+}
+
+/* Resolves a server target (a server or `leader`) to a sid, or 0. */
+static int target_sid(Run *r, const ScnTarget *t)
+{
+    switch (t->kind) {
+    case SCN_TARGET_SERVER:
+        return (int)t->index;
+    case SCN_TARGET_LEADER:
+        return zk_ensemble_leader(r->ens);
+    case SCN_TARGET_CLIENT:
+    case SCN_TARGET_GROUP:
+    case SCN_TARGET_ANY:
+        break;
+    }
+    return 0;
+}
+
+/* The sim node of any target (server, leader or client), or -1. */
+static int target_node(Run *r, const ScnTarget *t)
+{
+    if (t->kind == SCN_TARGET_CLIENT)
+        return -1; /* clients join with the client layer */
+    int sid = target_sid(r, t);
+    return sid ? server_node(sid) : -1;
+}
+
+/* ---- conditions ---- */
+
+static const char *role_name(ZkRole r)
+{
+    return zk_role_name(r);
+}
+
+static gboolean cond_holds(Run *r, const ScnCond *c, GString *seen)
+{
+    ZkEnsemble *ens = r->ens;
+    int leader = zk_ensemble_leader(ens);
+    g_string_truncate(seen, 0);
+    switch (c->kind) {
+    case SCN_COND_LEADER:
+        g_string_printf(seen, leader ? "leader is s%d" : "no leader", leader);
+        return leader != 0;
+    case SCN_COND_LEADER_IS: {
+        int want = target_sid(r, &c->who);
+        g_string_printf(seen, leader ? "leader is s%d" : "no leader", leader);
+        return scn_cmp_holds(c->cmp, leader, want);
+    }
+    case SCN_COND_LEADER_IN:
+        g_string_printf(seen, leader ? "leader is s%d" : "no leader", leader);
+        for (guint i = 0; i < c->servers.n; i++)
+            if (leader && (int)c->servers.v[i].index == leader)
+                return TRUE;
+        return FALSE;
+    case SCN_COND_ROLE: {
+        int sid = target_sid(r, &c->who);
+        if (!sid) {
+            g_string_assign(seen, "no such server now");
+            return FALSE;
+        }
+        ZkServer *s = zk_ensemble_server(ens, sid);
+        const char *now = !sim_node_is_up(r->sim, s->node) ? "DOWN" : role_name(s->role);
+        g_string_printf(seen, "s%d is %s", sid, now);
+        gboolean eq = sim_node_is_up(r->sim, s->node) && strcmp(now, scn_role_name(c->role)) == 0;
+        return c->cmp == SCN_CMP_NE ? !eq : eq;
+    }
+    case SCN_COND_ELECTION_TOOK: {
+        const ZkElection *e = zk_ensemble_last_election(ens);
+        if (!e) {
+            g_string_assign(seen, "no election completed");
+            return FALSE;
+        }
+        char tb[SIM_TIME_STR_LEN];
+        g_string_printf(seen, "the last election took %s", sim_time_format_short(e->end - e->start, tb));
+        return scn_cmp_holds(c->cmp, e->end - e->start, c->took);
+    }
+    case SCN_COND_ELECTIONS:
+        g_string_printf(seen, "%u elections", ens->elections->len);
+        return scn_cmp_holds(c->cmp, ens->elections->len, c->n);
+    case SCN_COND_COMMITS:
+        g_string_printf(seen, "%" PRIu64 " commits", ens->commits);
+        return scn_cmp_holds(c->cmp, (int64_t)ens->commits, c->n);
+    case SCN_COND_EPOCH:
+        g_string_printf(seen, "epoch %" PRId64, ens->leader_epoch);
+        return scn_cmp_holds(c->cmp, ens->leader_epoch, c->n);
+    case SCN_COND_QUIET:
+        g_string_assign(seen, leader ? "a leader is established" : "an election is running");
+        return leader != 0;
+    case SCN_COND_NO_VIOLATION:
+        g_string_assign(seen, sim_failure(r->sim) ? sim_failure(r->sim) : "no violation");
+        return sim_failure(r->sim) == NULL;
+    case SCN_COND_SYNC_MODE: {
+        int sid = target_sid(r, &c->who);
+        ZkSyncMode m = sid ? zk_ensemble_last_sync(ens, sid) : ZK_SYNC_NONE;
+        g_string_printf(seen, "the last sync of s%d was %s", sid, zk_sync_mode_name(m));
+        gboolean eq = strcmp(zk_sync_mode_name(m), scn_sync_name(c->sync)) == 0;
+        return c->cmp == SCN_CMP_NE ? !eq : eq;
+    }
+    case SCN_COND_HAS:
+    case SCN_COND_LACKS: {
+        int sid = target_sid(r, &c->who);
+        ZkServer *s = sid ? zk_ensemble_server(ens, sid) : NULL;
+        gboolean has = s && s->tree && zk_tree_get_node(s->tree, c->path) != NULL;
+        g_string_printf(seen, "s%d %s %s", sid, has ? "has" : "lacks", c->path);
+        return c->kind == SCN_COND_HAS ? has : !has;
+    }
+    case SCN_COND_CONNECTED:
+    case SCN_COND_ALL_CONNECTED:
+    case SCN_COND_WATCH:
+    case SCN_COND_NO_WATCH:
+    case SCN_COND_SAW:
+    case SCN_COND_RESULT:
+    case SCN_COND_VALUE:
+        g_string_assign(seen, "client conditions need the client layer");
+        return FALSE;
+    }
+    return FALSE;
+}
+
+static void describe_cond(const ScnCond *c, GString *out)
+{
+    char tb[SIM_TIME_STR_LEN];
+    const char *op = scn_cmp_name(c->cmp);
+    switch (c->kind) {
+    case SCN_COND_LEADER:
+    case SCN_COND_QUIET:
+    case SCN_COND_NO_VIOLATION:
+    case SCN_COND_ALL_CONNECTED:
+        g_string_append(out, scn_cond_name(c->kind));
+        break;
+    case SCN_COND_LEADER_IS:
+        g_string_append_printf(out, "leader %s %s", op, c->who.name);
+        break;
+    case SCN_COND_LEADER_IN:
+        g_string_append(out, "leader in");
+        for (guint i = 0; i < c->servers.n; i++)
+            g_string_append_printf(out, " %s", c->servers.v[i].name);
+        break;
+    case SCN_COND_ROLE:
+        g_string_append_printf(out, "role %s %s %s", c->who.name, op, scn_role_name(c->role));
+        break;
+    case SCN_COND_ELECTION_TOOK:
+        g_string_append_printf(out, "election took %s %s", op, sim_time_format(c->took, tb));
+        break;
+    case SCN_COND_ELECTIONS:
+    case SCN_COND_COMMITS:
+    case SCN_COND_EPOCH:
+        g_string_append_printf(out, "%s %s %" PRId64, scn_cond_name(c->kind), op, c->n);
+        break;
+    case SCN_COND_CONNECTED:
+        g_string_append_printf(out, "connected %s", c->who.name);
+        break;
+    case SCN_COND_WATCH:
+        g_string_append_printf(out, "watch %s %s %s", c->who.name, zk_event_type_name(c->event), c->path);
+        break;
+    case SCN_COND_NO_WATCH:
+        g_string_append_printf(out, "no watch %s %s", c->who.name, c->path);
+        break;
+    case SCN_COND_SAW:
+        g_string_append_printf(out, "%s saw %s", c->who.name, zk_err_name(c->error));
+        break;
+    case SCN_COND_RESULT:
+        g_string_append_printf(out, "%s result %s", c->who.name, zk_err_name(c->error));
+        break;
+    case SCN_COND_VALUE:
+        g_string_append_printf(out, "value %s %s %s \"%s\"", c->who.name, c->path, op, c->data);
+        break;
+    case SCN_COND_SYNC_MODE:
+        g_string_append_printf(out, "sync %s %s %s", c->who.name, op, scn_sync_name(c->sync));
+        break;
+    case SCN_COND_HAS:
+        g_string_append_printf(out, "server %s has %s", c->who.name, c->path);
+        break;
+    case SCN_COND_LACKS:
+        g_string_append_printf(out, "server %s lacks %s", c->who.name, c->path);
+        break;
+    }
+}
+
+/* ---- actions ---- */
+
+static void script_fn(Sim *sim, void *ctx, void *data);
+
+static SimTime due(const Run *r, const ScnAction *a)
+{
+    return a->when == SCN_WHEN_WAIT ? r->wait_end + a->time : a->time;
+}
+
+static void schedule_script(Run *r)
+{
+    sim_cancel_clear(r->sim, &r->script_ev);
+    while (r->next < r->scn->n_actions && r->scn->actions[r->next].when == SCN_WHEN_END)
+        r->next++;
+    if (r->next >= r->scn->n_actions || r->done)
+        return;
+    SimTime t = due(r, &r->scn->actions[r->next]);
+    if (t < sim_now(r->sim))
+        t = sim_now(r->sim);
+    r->script_ev = sim_at(r->sim, t, SIM_NO_NODE, script_fn, r, NULL);
+}
+
+static void wait_timeout(Sim *sim, void *ctx, void *data)
+{
+    (void)sim;
+    (void)data;
+    Run *r = ctx;
+    r->wait_timer = SIM_EVENT_NONE;
+    if (!r->waiting)
+        return;
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autoptr(GString) what = g_string_new(NULL);
+    cond_holds(r, &r->wait->u.wait.cond, seen);
+    describe_cond(&r->wait->u.wait.cond, what);
+    char tb[SIM_TIME_STR_LEN];
+    r->waiting = FALSE;
+    fail(r, RUN_EXPECT_FAILED, &r->wait->pos, "wait until %s within %s: timed out (%s)", what->str,
+         sim_time_format(r->wait->u.wait.within, tb), seen->str);
+}
+
+static void wait_done(Run *r)
+{
+    r->waiting = FALSE;
+    sim_cancel_clear(r->sim, &r->wait_timer);
+    r->wait_end = sim_now(r->sim);
+    SIM_TRACE(r->sim, SIM_NO_NODE, "WAIT_DONE", SF_UINT("line", r->wait->pos.line));
+    r->next++;
+    schedule_script(r);
+}
+
+static void resume_fn(Sim *sim, void *ctx, void *data)
+{
+    (void)ctx;
+    int node = GPOINTER_TO_INT(data);
+    sim_node_resume(sim, node);
+}
+
+static void unslow_fn(Sim *sim, void *ctx, void *data)
+{
+    (void)ctx;
+    sim_disk_set_slow(sim, GPOINTER_TO_INT(data), 1.0, 0);
+}
+
+static gboolean collect_nodes(Run *r, const ScnTargets *t, GArray *out, const ScnPos *pos)
+{
+    for (guint i = 0; i < t->n; i++) {
+        int node = target_node(r, &t->v[i]);
+        if (node < 0) {
+            fail(r, RUN_EXPECT_FAILED, pos, "%s: no such node now", t->v[i].name);
+            return FALSE;
+        }
+        g_array_append_val(out, node);
+    }
+    int end = -1;
+    g_array_append_val(out, end);
+    return TRUE;
+}
+
+static void do_partition(Run *r, const ScnAction *a)
+{
+    guint n = a->u.partition.n_sides;
+    GArray **sides = g_new0(GArray *, n + 1);
+    for (guint i = 0; i < n; i++) {
+        sides[i] = g_array_new(FALSE, FALSE, sizeof(int));
+        if (!collect_nodes(r, &a->u.partition.sides[i], sides[i], &a->pos))
+            goto out;
+    }
+    if (a->u.partition.oneway) {
+        sim_net_cut(r->sim, (int *)(void *)sides[0]->data, (int *)(void *)sides[1]->data, FALSE);
+    } else if (n == 1) {
+        GArray *rest = g_array_new(FALSE, FALSE, sizeof(int));
+        for (int node = 0; node < sim_node_count(r->sim); node++) {
+            gboolean in = FALSE;
+            for (guint k = 0; k + 1 < sides[0]->len; k++)
+                in |= g_array_index(sides[0], int, k) == node;
+            if (!in)
+                g_array_append_val(rest, node);
+        }
+        int end = -1;
+        g_array_append_val(rest, end);
+        sim_net_cut(r->sim, (int *)(void *)sides[0]->data, (int *)(void *)rest->data, TRUE);
+        g_array_free(rest, TRUE);
+    } else {
+        const int **groups = g_new(const int *, n);
+        for (guint i = 0; i < n; i++)
+            groups[i] = (const int *)(void *)sides[i]->data;
+        sim_net_partition(r->sim, groups, (int)n);
+        g_free(groups);
+    }
+out:
+    for (guint i = 0; i < n; i++)
+        if (sides[i])
+            g_array_free(sides[i], TRUE);
+    g_free(sides);
+}
+
+static void do_filter(Run *r, const ScnAction *a)
+{
+    const ScnFilter *f = &a->u.filter;
+    SimFilter sf = { .type = -1, .from = -1, .to = -1, .count = -1, .until = SIM_TIME_NEVER };
+    if (f->packet != SCN_PACKET_ANY)
+        sf.type = zk_msg_parse(scn_packet_name(f->packet));
+    if (f->from.kind != SCN_TARGET_ANY && (sf.from = target_node(r, &f->from)) < 0) {
+        fail(r, RUN_EXPECT_FAILED, &a->pos, "%s: no such server now", f->from.name);
+        return;
+    }
+    if (f->to.kind != SCN_TARGET_ANY && (sf.to = target_node(r, &f->to)) < 0) {
+        fail(r, RUN_EXPECT_FAILED, &a->pos, "%s: no such server now", f->to.name);
+        return;
+    }
+    sf.action = a->kind == SCN_ACTION_DROP ? SIM_FILTER_DROP : a->kind == SCN_ACTION_DELAY ? SIM_FILTER_DELAY
+                                                                                           : SIM_FILTER_BREAK;
+    sf.delay = f->delay;
+    if (f->limit == SCN_LIMIT_TIMES)
+        sf.count = f->times;
+    else if (f->limit == SCN_LIMIT_FOR)
+        sf.until = sim_now(r->sim) + f->for_time;
+    sim_net_add_filter(r->sim, &sf);
+}
+
+static void servers_action(Run *r, const ScnAction *a)
+{
+    int n = r->ens->nservers;
+    if (a->u.servers.all) {
+        for (int sid = 1; sid <= n; sid++) {
+            if (a->kind == SCN_ACTION_START)
+                zk_ensemble_start(r->ens, sid);
+            else if (a->kind == SCN_ACTION_CRASH)
+                zk_ensemble_crash(r->ens, sid);
+            else
+                zk_ensemble_restart(r->ens, sid);
+        }
+        return;
+    }
+    /* Resolve every target first: `crash leader s2` means the leader at
+     * this instant. */
+    int sids[SCN_SERVERS_MAX + 1];
+    guint k = 0;
+    for (guint i = 0; i < a->u.servers.targets.n; i++) {
+        int sid = target_sid(r, &a->u.servers.targets.v[i]);
+        if (!sid) {
+            fail(r, RUN_EXPECT_FAILED, &a->pos, "%s %s: there is no leader now", scn_action_name(a->kind),
+                 a->u.servers.targets.v[i].name);
+            return;
+        }
+        sids[k++] = sid;
+    }
+    for (guint i = 0; i < k; i++) {
+        if (a->kind == SCN_ACTION_START)
+            zk_ensemble_start(r->ens, sids[i]);
+        else if (a->kind == SCN_ACTION_CRASH)
+            zk_ensemble_crash(r->ens, sids[i]);
+        else
+            zk_ensemble_restart(r->ens, sids[i]);
+    }
+}
+
+/* Runs one action; FALSE if the cursor must stop here (a wait began, or
+ * the run ended). */
+static gboolean do_action(Run *r, const ScnAction *a)
+{
+    switch (a->kind) {
+    case SCN_ACTION_START:
+    case SCN_ACTION_CRASH:
+    case SCN_ACTION_RESTART:
+        servers_action(r, a);
+        break;
+    case SCN_ACTION_PAUSE:
+    case SCN_ACTION_RESUME:
+    case SCN_ACTION_ISOLATE: {
+        int node = target_node(r, &a->u.one.server);
+        if (node < 0) {
+            fail(r, RUN_EXPECT_FAILED, &a->pos, "%s %s: no such server now", scn_action_name(a->kind),
+                 a->u.one.server.name);
+            break;
+        }
+        if (a->kind == SCN_ACTION_PAUSE) {
+            sim_node_pause(r->sim, node);
+            if (a->u.one.has_for)
+                sim_after(r->sim, a->u.one.for_time, SIM_NO_NODE, resume_fn, r, GINT_TO_POINTER(node));
+        } else if (a->kind == SCN_ACTION_RESUME) {
+            sim_node_resume(r->sim, node);
+        } else {
+            int me[2] = { node, -1 };
+            GArray *rest = g_array_new(FALSE, FALSE, sizeof(int));
+            for (int o = 0; o < sim_node_count(r->sim); o++)
+                if (o != node)
+                    g_array_append_val(rest, o);
+            int end = -1;
+            g_array_append_val(rest, end);
+            sim_net_cut(r->sim, me, (int *)(void *)rest->data, TRUE);
+            g_array_free(rest, TRUE);
+        }
+        break;
+    }
+    case SCN_ACTION_PARTITION:
+        do_partition(r, a);
+        break;
+    case SCN_ACTION_HEAL:
+        sim_net_heal(r->sim);
+        break;
+    case SCN_ACTION_LINK: {
+        int na = target_node(r, &a->u.link.a), nb = target_node(r, &a->u.link.b);
+        if (na < 0 || nb < 0) {
+            fail(r, RUN_EXPECT_FAILED, &a->pos, "link: no such node now");
+            break;
+        }
+        SimLinkParams lp = { .latency = a->u.link.latency, .has_latency = a->u.link.has_latency,
+                             .loss = a->u.link.loss, .has_loss = a->u.link.has_loss };
+        sim_net_set_link(r->sim, na, nb, &lp);
+        break;
+    }
+    case SCN_ACTION_SLOWDISK: {
+        int node = target_node(r, &a->u.slowdisk.server);
+        if (node < 0) {
+            fail(r, RUN_EXPECT_FAILED, &a->pos, "slowdisk: no such server now");
+            break;
+        }
+        sim_disk_set_slow(r->sim, node, a->u.slowdisk.factor, a->u.slowdisk.extra);
+        if (a->u.slowdisk.has_for)
+            sim_after(r->sim, a->u.slowdisk.for_time, SIM_NO_NODE, unslow_fn, r, GINT_TO_POINTER(node));
+        break;
+    }
+    case SCN_ACTION_CLOCK: {
+        int node = target_node(r, &a->u.clock.server);
+        if (node < 0) {
+            fail(r, RUN_EXPECT_FAILED, &a->pos, "clock: no such server now");
+            break;
+        }
+        if (a->u.clock.is_jump)
+            sim_node_jump(r->sim, node, a->u.clock.jump);
+        else
+            sim_node_set_drift(r->sim, node, (int32_t)a->u.clock.drift_ppm);
+        break;
+    }
+    case SCN_ACTION_DROP:
+    case SCN_ACTION_DELAY:
+    case SCN_ACTION_BREAK:
+        do_filter(r, a);
+        break;
+    case SCN_ACTION_CLIENT_OP:
+        fail(r, RUN_EXPECT_FAILED, &a->pos, "client operations need the client layer");
+        break;
+    case SCN_ACTION_WAIT: {
+        g_autoptr(GString) seen = g_string_new(NULL);
+        r->wait = a;
+        if (cond_holds(r, &a->u.wait.cond, seen)) {
+            r->wait_end = sim_now(r->sim);
+            return TRUE;
+        }
+        r->waiting = TRUE;
+        r->wait_deadline = sim_now(r->sim) + a->u.wait.within;
+        r->wait_timer = sim_after(r->sim, a->u.wait.within, SIM_NO_NODE, wait_timeout, r, NULL);
+        sim_stop(r->sim); /* the run loop checks the condition event by event */
+        return FALSE;
+    }
+    case SCN_ACTION_EXPECT: {
+        g_autoptr(GString) seen = g_string_new(NULL);
+        if (!cond_holds(r, &a->u.expect, seen)) {
+            g_autoptr(GString) what = g_string_new(NULL);
+            describe_cond(&a->u.expect, what);
+            fail(r, RUN_EXPECT_FAILED, &a->pos, "expect %s: failed (%s)", what->str, seen->str);
+        }
+        break;
+    }
+    case SCN_ACTION_END:
+        r->done = TRUE;
+        sim_stop(r->sim);
+        return FALSE;
+    }
+    return !r->done;
+}
+
+static void script_fn(Sim *sim, void *ctx, void *data)
+{
+    (void)data;
+    Run *r = ctx;
+    r->script_ev = SIM_EVENT_NONE;
+    while (!r->done && r->next < r->scn->n_actions) {
+        const ScnAction *a = &r->scn->actions[r->next];
+        if (a->when == SCN_WHEN_END) {
+            r->next++;
+            continue;
+        }
+        if (due(r, a) > sim_now(sim)) {
+            schedule_script(r);
+            return;
+        }
+        SIM_TRACE(sim, SIM_NO_NODE, "SCENARIO", SF_STR("action", scn_action_name(a->kind)),
+                  SF_UINT("line", a->pos.line));
+        if (!do_action(r, a))
+            return; /* a wait (the cursor resumes at wait_done) or the end */
+        r->next++;
+    }
+}
+
+/* ---- building the world ---- */
+
+static void build_config(const ScnScript *scn, ZkConfig *cfg)
+{
+    const ScnParams *p = &scn->params;
+    zk_config_defaults(cfg, (int)p->servers);
+    for (guint sid = 1; sid <= (guint)p->servers; sid++)
+        cfg->observer[sid] = scn_script_is_observer(scn, sid);
+    cfg->tick = p->tick_time;
+    cfg->init_limit = (int)p->init_limit;
+    cfg->sync_limit = (int)p->sync_limit;
+    cfg->finalize_wait = p->finalize_wait;
+    cfg->min_notification_interval = p->min_notification_interval;
+    cfg->max_notification_interval = p->max_notification_interval;
+    cfg->cnx_timeout = p->cnx_timeout;
+    cfg->observer_election_delay = p->observer_election_delay;
+    cfg->snap_count = p->snap_count;
+    cfg->commit_log_count = (int)p->commit_log_count;
+    cfg->snapshot_size_factor = p->snapshot_size_factor;
+    cfg->min_session_timeout = scn_params_session_timeout_min(p);
+    cfg->max_session_timeout = scn_params_session_timeout_max(p);
+    cfg->cpu_request = p->cpu.request;
+    cfg->cpu_message = p->cpu.message;
+    cfg->cpu_send = p->cpu.send;
+    cfg->msg_header = (uint32_t)p->msg.header_bytes;
+    if (p->quorum == SCN_QUORUM_HIERARCHICAL) {
+        cfg->quorum = ZK_QUORUM_HIERARCHICAL;
+        for (guint i = 0; i < scn->n_quorum_groups; i++)
+            for (guint k = 0; k < scn->quorum_groups[i].members.n; k++)
+                cfg->group[scn->quorum_groups[i].members.v[k].index] = (int)scn->quorum_groups[i].id;
+        for (guint i = 0; i < scn->n_quorum_weights; i++)
+            cfg->weight[scn->quorum_weights[i].server.index] = scn->quorum_weights[i].weight;
+    }
+}
+
+static void build_network(Run *r)
+{
+    const ScnParams *p = &r->scn->params;
+    SimNetConfig nc = {
+        .latency = p->net.latency,
+        .loss = p->net.loss,
+        .bytes_per_sec = p->net.bandwidth_bytes_per_s,
+        .nic_per_msg = p->net.nic_per_msg,
+        .break_detect = p->net.break_detect,
+    };
+    sim_net_configure(r->sim, &nc);
+    sim_net_trace_messages(r->sim, p->net.trace_messages);
+    SimDiskConfig dc = { .fsync = p->disk.fsync, .concurrent = p->disk.mode == SCN_DISK_CONCURRENT,
+                         .bytes_per_sec = p->disk.bandwidth_bytes_per_s };
+    sim_disk_configure_default(r->sim, &dc);
+}
+
+static void build_topology(Run *r)
+{
+    const ScnScript *scn = r->scn;
+    for (guint i = 0; i < scn->n_groups; i++)
+        for (guint k = 0; k < scn->groups[i].members.n; k++)
+            sim_net_set_group(r->sim, server_node((int)scn->groups[i].members.v[k].index), scn->groups[i].name);
+    for (guint i = 0; i < scn->n_latencies; i++)
+        sim_net_set_group_latency(r->sim, scn->groups[scn->latencies[i].a.index].name,
+                                  scn->groups[scn->latencies[i].b.index].name, &scn->latencies[i].latency);
+    for (guint i = 0; i < scn->n_links; i++) {
+        const ScnLink *l = &scn->links[i];
+        int na = target_node(r, &l->a), nb = target_node(r, &l->b);
+        if (na < 0 || nb < 0)
+            continue;
+        SimLinkParams lp = { .latency = l->latency, .has_latency = l->has_latency, .loss = l->loss,
+                             .has_loss = l->has_loss };
+        sim_net_set_link(r->sim, na, nb, &lp);
+    }
+}
+
+/* ---- leaders by time (a trace callback) ---- */
+
+static void on_trace(Sim *sim, const SimTraceEvent *ev, void *user)
+{
+    (void)sim;
+    Run *r = user;
+    if (strcmp(ev->type, "ELECTION_DONE") == 0) {
+        const SimField *l = sim_trace_field(ev, "leader"), *e = sim_trace_field(ev, "epoch");
+        LeaderSpan s = { ev->time, (int)l->v.i, e->v.i };
+        g_array_append_val(r->leaders, s);
+    } else if (strcmp(ev->type, "LOOKING") == 0 && r->leaders->len &&
+               g_array_index(r->leaders, LeaderSpan, r->leaders->len - 1).leader == ev->node + 1 &&
+               zk_ensemble_leader(r->ens) == 0) {
+        LeaderSpan s = { ev->time, 0, -1 };
+        g_array_append_val(r->leaders, s);
+    }
+}
+
+/* ---- output ---- */
+
+static gboolean mkdir_p(const char *dir, GError **err)
+{
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: cannot create directory: %s", dir,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static char *default_out_dir(const char *scenario, uint64_t seed)
+{
+    g_autofree char *base = g_path_get_basename(scenario);
+    char *dot = strrchr(base, '.');
+    if (dot && strcmp(dot, ".zks") == 0)
+        *dot = 0;
+    return g_strdup_printf("results/%s/seed-%" PRIu64, base, seed);
+}
+
+static void params_json(const ScnScript *scn, OutJson *j)
+{
+    size_t n;
+    const ScnParamInfo *tab = scn_param_table(&n);
+    g_autoptr(GString) v = g_string_new(NULL);
+    oj_object(j, "parameters");
+    for (size_t i = 0; i < n; i++) {
+        g_string_truncate(v, 0);
+        scn_param_format_value(&scn->params, &tab[i], v);
+        oj_str(j, tab[i].name, v->str);
+    }
+    oj_end(j);
+}
+
+static void print_header(const Run *r, FILE *out)
+{
+    size_t n;
+    const ScnParamInfo *tab = scn_param_table(&n);
+    g_autoptr(GString) v = g_string_new(NULL);
+    fprintf(out, "zksim %s  scenario %s  seed %" PRIu64 "\n", ZKSIM_VERSION, r->o->scenario ? r->o->scenario : "-",
+            r->scn->params.seed);
+    g_autoptr(GString) line = g_string_new("settings:");
+    for (size_t i = 0; i < n; i++) {
+        g_string_truncate(v, 0);
+        scn_param_format_value(&r->scn->params, &tab[i], v);
+        g_string_append_printf(line, " %s=%s", tab[i].name, v->str);
+    }
+    fprintf(out, "%s\n", line->str);
+}
+
+static void write_summary(const Run *r, const RunReport *rep, const char *dir, double wall_s)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    OutJson j;
+    oj_init(&j, s, TRUE);
+    oj_object(&j, NULL);
+    oj_str(&j, "zksim_version", ZKSIM_VERSION);
+    oj_str(&j, "scenario", r->o->scenario);
+    oj_uint(&j, "seed", r->scn->params.seed);
+    params_json(r->scn, &j);
+    oj_str(&j, "status", rep->status == RUN_OK ? "ok" : rep->status == RUN_EXPECT_FAILED ? "expectation-failed"
+                                                                                           : "violation");
+    oj_str(&j, "failure", rep->message);
+    oj_int(&j, "end_ns", rep->end);
+    oj_array(&j, "elections");
+    for (guint i = 0; i < r->ens->elections->len; i++) {
+        const ZkElection *e = &g_array_index(r->ens->elections, ZkElection, i);
+        oj_object(&j, NULL);
+        oj_int(&j, "leader", e->leader);
+        oj_int(&j, "epoch", e->epoch);
+        oj_int(&j, "start_ns", e->start);
+        oj_int(&j, "end_ns", e->end);
+        oj_int(&j, "duration_ns", e->end - e->start);
+        oj_uint(&j, "notifications", e->notifications);
+        oj_end(&j);
+    }
+    oj_end(&j);
+    oj_array(&j, "leaders_by_time");
+    for (guint i = 0; i < r->leaders->len; i++) {
+        const LeaderSpan *l = &g_array_index(r->leaders, LeaderSpan, i);
+        oj_object(&j, NULL);
+        oj_int(&j, "from_ns", l->from);
+        if (l->leader)
+            oj_int(&j, "leader", l->leader);
+        else
+            oj_null(&j, "leader");
+        oj_int(&j, "epoch", l->epoch);
+        oj_end(&j);
+    }
+    oj_end(&j);
+    oj_uint(&j, "commits", r->ens->commits);
+    oj_dbl(&j, "throughput_per_s", rep->end > 0 ? (double)r->ens->commits / ((double)rep->end / SIM_S) : 0);
+    oj_object(&j, "invariants");
+    oj_uint(&j, "violations", zk_inv_violations(r->ens->inv));
+    oj_str(&j, "first", sim_failure(r->sim));
+    oj_end(&j);
+    SimLinkStats net = sim_net_total_stats(r->sim);
+    oj_object(&j, "network");
+    oj_uint(&j, "messages", net.msgs);
+    oj_uint(&j, "bytes", net.bytes);
+    oj_uint(&j, "dropped", net.dropped);
+    oj_end(&j);
+    oj_uint(&j, "events", rep->events);
+    oj_dbl(&j, "wall_s", wall_s);
+    oj_end(&j);
+    g_string_append_c(s, '\n');
+    g_autofree char *path = g_build_filename(dir, "summary.json", NULL);
+    g_file_set_contents(path, s->str, (gssize)s->len, NULL);
+}
+
+static void print_summary(const Run *r, const RunReport *rep, FILE *out)
+{
+    char tb[SIM_TIME_STR_LEN], tb2[SIM_TIME_STR_LEN];
+    fprintf(out, "\n== summary (simulated %s, %" PRIu64 " events, %.2f s wall)\n", sim_time_format_short(rep->end, tb),
+            rep->events, rep->wall_s);
+    int leader = zk_ensemble_leader(r->ens);
+    if (leader)
+        fprintf(out, "leader      s%d, epoch %" PRId64 "\n", leader, r->ens->leader_epoch);
+    else
+        fprintf(out, "leader      none\n");
+    fprintf(out, "elections   %u\n", r->ens->elections->len);
+    for (guint i = 0; i < r->ens->elections->len && i < 10; i++) {
+        const ZkElection *e = &g_array_index(r->ens->elections, ZkElection, i);
+        fprintf(out, "  at %-10s s%d leads epoch %" PRId64 ", took %s\n", sim_time_format_short(e->end, tb), e->leader,
+                e->epoch, sim_time_format_short(e->end - e->start, tb2));
+    }
+    fprintf(out, "commits     %" PRIu64 "\n", r->ens->commits);
+    fprintf(out, "invariants  %s\n", sim_failure(r->sim) ? sim_failure(r->sim) : "all held");
+    if (rep->status != RUN_OK)
+        fprintf(out, "FAILED      %s\n", rep->message);
+    if (rep->out_dir)
+        fprintf(out, "outputs     %s/\n", rep->out_dir);
+}
+
+/* ---- the run ---- */
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, GError **err)
+{
+    memset(rep, 0, sizeof *rep);
+    ScnParams params = scn->params;
+    uint64_t seed = o->has_seed ? o->seed : params.seed;
+    Run r = { .scn = scn, .o = o };
+    /* The seed in force is what everything prints. */
+    ((ScnScript *)scn)->params.seed = seed;
+    r.failure = g_string_new(NULL);
+    r.leaders = g_array_new(FALSE, FALSE, sizeof(LeaderSpan));
+    r.sim = sim_new(seed);
+    r.end = o->has_until ? o->until : params.duration;
+
+    FILE *txt = NULL, *jsonl = NULL;
+    char *dir = NULL;
+    if (!o->no_files) {
+        dir = o->out_dir ? g_strdup(o->out_dir) : default_out_dir(o->scenario ? o->scenario : "scenario", seed);
+        if (!mkdir_p(dir, err))
+            goto fail_io;
+        if (o->trace == RUN_TRACE_ALL || o->trace == RUN_TRACE_TEXT) {
+            g_autofree char *p = g_build_filename(dir, "timeline.txt", NULL);
+            if (!(txt = fopen(p, "w")))
+                goto fail_open;
+            sim_trace_add_text(r.sim, txt);
+        }
+        if (o->trace == RUN_TRACE_ALL || o->trace == RUN_TRACE_JSONL) {
+            g_autofree char *p = g_build_filename(dir, "timeline.jsonl", NULL);
+            if (!(jsonl = fopen(p, "w")))
+                goto fail_open;
+            sim_trace_add_jsonl(r.sim, jsonl);
+        }
+    }
+    if (o->hash)
+        sim_trace_add_hash(r.sim);
+    sim_trace_add_callback(r.sim, on_trace, &r);
+
+    ZkConfig cfg;
+    build_config(scn, &cfg);
+    build_network(&r);
+    r.ens = zk_ensemble_new(r.sim, &cfg);
+    r.ens->bugs = o->bugs;
+    build_topology(&r);
+    if (!o->quiet)
+        print_header(&r, o->out);
+
+    double t0 = wall_now();
+    schedule_script(&r);
+    uint64_t max_events = params.max_events ? params.max_events : UINT64_MAX;
+    while (!r.done) {
+        if (r.waiting) {
+            /* Event by event, checking the condition after each. */
+            g_autoptr(GString) seen = g_string_new(NULL);
+            while (r.waiting && !r.done && !sim_failure(r.sim)) {
+                if (!sim_run(r.sim, r.end, 1))
+                    break;
+                if (r.waiting && cond_holds(&r, &r.wait->u.wait.cond, seen))
+                    wait_done(&r);
+            }
+            if (r.waiting && !r.done && !sim_failure(r.sim))
+                break; /* nothing left to run before the end */
+        } else {
+            sim_run(r.sim, r.end, max_events - sim_events_run(r.sim));
+            if (!r.waiting)
+                break;
+        }
+        if (sim_failure(r.sim) || sim_events_run(r.sim) >= max_events)
+            break;
+    }
+    if (sim_failure(r.sim) && r.status == RUN_OK) {
+        r.done = FALSE;
+        fail(&r, RUN_VIOLATION, NULL, "invariant violated at %.6f s (seed %" PRIu64 ", event %" PRIu64 "): %s",
+             (double)sim_now(r.sim) / SIM_S, seed, sim_events_run(r.sim), sim_failure(r.sim));
+    }
+    if (r.waiting && !r.done) {
+        r.done = FALSE;
+        wait_timeout(r.sim, &r, NULL);
+    }
+    /* `expect at end` */
+    for (guint i = 0; i < scn->n_actions && r.status == RUN_OK; i++) {
+        const ScnAction *a = &scn->actions[i];
+        if (a->when != SCN_WHEN_END || a->kind != SCN_ACTION_EXPECT)
+            continue;
+        g_autoptr(GString) seen = g_string_new(NULL);
+        if (!cond_holds(&r, &a->u.expect, seen)) {
+            g_autoptr(GString) what = g_string_new(NULL);
+            describe_cond(&a->u.expect, what);
+            r.done = FALSE;
+            fail(&r, RUN_EXPECT_FAILED, &a->pos, "expect at end %s: failed (%s)", what->str, seen->str);
+        }
+    }
+    double wall = wall_now() - t0;
+
+    rep->status = r.status;
+    rep->message = r.status == RUN_OK ? NULL : g_strdup(r.failure->str);
+    rep->seed = seed;
+    rep->hash = sim_trace_hash(r.sim);
+    rep->events = sim_events_run(r.sim);
+    rep->end = sim_now(r.sim);
+    rep->wall_s = wall;
+    rep->commits = r.ens->commits;
+    rep->elections = r.ens->elections->len;
+    rep->out_dir = dir;
+    if (dir)
+        write_summary(&r, rep, dir, wall);
+    if (!o->quiet)
+        print_summary(&r, rep, o->out);
+
+    sim_trace_flush(r.sim);
+    zk_ensemble_free(r.ens);
+    sim_free(r.sim);
+    if (txt)
+        fclose(txt);
+    if (jsonl)
+        fclose(jsonl);
+    g_array_free(r.leaders, TRUE);
+    g_string_free(r.failure, TRUE);
+    return TRUE;
+
+fail_open:
+    g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: cannot write outputs: %s", dir,
+                g_strerror(errno));
+fail_io:
+    if (txt)
+        fclose(txt);
+    g_free(dir);
+    sim_free(r.sim);
+    g_array_free(r.leaders, TRUE);
+    g_string_free(r.failure, TRUE);
+    return FALSE;
+}
+
+gboolean run_scenario(const RunOptions *o, RunReport *rep, GError **err)
+{
+    g_autoptr(ScnScript) scn = scn_load(o->scenario, o->sets, err);
+    if (!scn)
+        return FALSE;
+    return run_script(scn, o, rep, err);
+}
