@@ -52,8 +52,7 @@ demo: $(BIN)
 	./$(BIN) run scenarios/default.zks --out results/default --check-determinism
 
 test: $(BIN) $(BUILD)/run_tests lint
-	$(BUILD)/run_tests
-	./$(BIN) check scenarios/*.zks
+	@sh tests/run_all.sh $(BUILD)/run_tests ./$(BIN)
 
 # Determinism rule: no host clock, libc randomness or threads in the model.
 lint:
@@ -65,8 +64,7 @@ sanitize:
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test-san
 
 test-san: $(BIN) $(BUILD)/run_tests
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/run_tests
-	ASAN_OPTIONS=detect_leaks=1 ./$(BIN) check scenarios/*.zks
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_all.sh $(BUILD)/run_tests ./$(BIN)
 
 $(BUILD)/bench_engine: tests/bench/bench_engine.c $(BUILD)/libsim.a | deps
 	@mkdir -p $(dir $@)

@@ -237,7 +237,7 @@ static int cmd_check(int argc, char **argv)
         }
         run_report_clear(&rep);
     }
-    printf("%d passed, %d failed\n", passed, failed);
+    printf("scenarios: %d passed, %d failed\n", passed, failed);
 out:
     g_strfreev(sets);
     g_strfreev(bugs);
