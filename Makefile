@@ -25,7 +25,7 @@ SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps demo test test-unit test-scenarios sanitize bench clean lint
+.PHONY: all deps demo test sanitize test-san bench clean lint fuzz-parser
 
 all: $(BIN)
 
@@ -77,3 +77,19 @@ clean:
 	rm -rf build build-san zksim
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Fuzzing the scenario parser with libFuzzer for a bounded time
+# (FUZZ_SECONDS, default 60).  Needs clang and its runtime.
+FUZZ_SECONDS ?= 60
+FUZZ_PKGS := clang libclang-rt-14-dev
+$(BUILD)/fuzz_scn: tests/fuzz/fuzz_scn.c $(wildcard model/scn_*.c) sim/sim_time.c sim/sim_rng.c | deps
+	@sh tests/deps.sh $(FUZZ_PKGS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isim -Imodel $(PKG_CFLAGS) \
+	  -o $@ $^ $(shell pkg-config --libs glib-2.0) -lm
+
+fuzz-parser: $(BUILD)/fuzz_scn
+	@mkdir -p $(BUILD)/fuzz-corpus
+	@cp scenarios/*.zks tests/scn/*.zks $(BUILD)/fuzz-corpus/ 2>/dev/null || true
+	cd $(BUILD) && ./fuzz_scn -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
+	  -print_final_stats=1 fuzz-corpus
