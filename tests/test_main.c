@@ -29,6 +29,7 @@ int main(void)
     tests_tree_register();
     tests_zab_register();
     tests_scn_register();
+    tests_run_register();
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
     unsigned tests_failed = CU_get_number_of_tests_failed();

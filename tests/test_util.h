@@ -24,5 +24,6 @@ void tests_trace_register(void);
 void tests_tree_register(void);
 void tests_zab_register(void);
 void tests_scn_register(void);
+void tests_run_register(void);
 
 #endif
