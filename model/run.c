@@ -116,6 +116,15 @@ static int target_node(Run *r, const ScnTarget *t)
     return sid ? server_node(sid) : -1;
 }
 
+/* A target list with every group replaced by its servers (a new array
+ * of ScnTarget; free it with g_array_free). */
+static GArray *expand(Run *r, const ScnTargets *l)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(ScnTarget));
+    scn_targets_expand(r->scn, l, out);
+    return out;
+}
+
 /* ---- conditions ---- */
 
 static const char *role_name(ZkRole r)
@@ -137,12 +146,15 @@ static gboolean cond_holds(Run *r, const ScnCond *c, GString *seen)
         g_string_printf(seen, leader ? "leader is s%d" : "no leader", leader);
         return scn_cmp_holds(c->cmp, leader, want);
     }
-    case SCN_COND_LEADER_IN:
+    case SCN_COND_LEADER_IN: {
         g_string_printf(seen, leader ? "leader is s%d" : "no leader", leader);
-        for (guint i = 0; i < c->servers.n; i++)
-            if (leader && (int)c->servers.v[i].index == leader)
-                return TRUE;
-        return FALSE;
+        GArray *in = expand(r, &c->servers);
+        gboolean found = FALSE;
+        for (guint i = 0; i < in->len; i++)
+            found |= leader && (int)g_array_index(in, ScnTarget, i).index == leader;
+        g_array_free(in, TRUE);
+        return found;
+    }
     case SCN_COND_ROLE: {
         int sid = target_sid(r, &c->who);
         if (!sid) {
@@ -333,10 +345,12 @@ static void unslow_fn(Sim *sim, void *ctx, void *data)
 
 static gboolean collect_nodes(Run *r, const ScnTargets *t, GArray *out, const ScnPos *pos)
 {
-    for (guint i = 0; i < t->n; i++) {
-        int node = target_node(r, &t->v[i]);
+    g_autoptr(GArray) all = expand(r, t);
+    for (guint i = 0; i < all->len; i++) {
+        const ScnTarget *x = &g_array_index(all, ScnTarget, i);
+        int node = target_node(r, x);
         if (node < 0) {
-            fail(r, RUN_EXPECT_FAILED, pos, "%s: no such node now", t->v[i].name);
+            fail(r, RUN_EXPECT_FAILED, pos, "%s: no such node now", x->name);
             return FALSE;
         }
         g_array_append_val(out, node);
@@ -426,11 +440,12 @@ static void servers_action(Run *r, const ScnAction *a)
      * this instant. */
     int sids[SCN_SERVERS_MAX + 1];
     guint k = 0;
-    for (guint i = 0; i < a->u.servers.targets.n; i++) {
-        int sid = target_sid(r, &a->u.servers.targets.v[i]);
+    g_autoptr(GArray) all = expand(r, &a->u.servers.targets);
+    for (guint i = 0; i < all->len && k <= SCN_SERVERS_MAX; i++) {
+        const ScnTarget *x = &g_array_index(all, ScnTarget, i);
+        int sid = target_sid(r, x);
         if (!sid) {
-            fail(r, RUN_EXPECT_FAILED, &a->pos, "%s %s: there is no leader now", scn_action_name(a->kind),
-                 a->u.servers.targets.v[i].name);
+            fail(r, RUN_EXPECT_FAILED, &a->pos, "%s %s: there is no leader now", scn_action_name(a->kind), x->name);
             return;
         }
         sids[k++] = sid;

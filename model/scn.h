@@ -18,9 +18,11 @@
  *
  * Order of evaluation:
  *   1. The files are read top to bottom, includes inline.  A variable is
- *      expanded textually when a line is read (after its comment is cut),
- *      so it must be defined by an earlier `let`; a `--set NAME=VALUE`
- *      for a let-variable replaces the value of every `let NAME`.
+ *      expanded textually when a line is read (after its comment is cut,
+ *      inside quotes too: $$ is a '$'), so it must be defined by an
+ *      earlier `let`; its value is one token with quotes removed, and is
+ *      not expanded again.  A `--set NAME=VALUE` for a let-variable
+ *      replaces the value of every `let NAME`.
  *   2. A parameter set twice takes the later value (an include followed
  *      by overrides is the normal use).  Then every --set for a parameter
  *      is applied, in command-line order.
@@ -34,11 +36,13 @@
  * Times.  `at T` is T after the start of the run.  `after T` is T after
  * the previous action; when that chain goes back to a `wait`, the time
  * is only known at run time (the wait's end), and the action keeps the
- * offset (ScnWhen SCN_WHEN_WAIT).  A bare `expect` or `wait` line means
- * `after 0`.  An `at` time earlier than the previous action's earliest
- * possible time is an error, as is any action after `end`.  The script
- * is sequential: the executor runs an action at its time or, when a wait
- * ran late, as soon as the previous action has run.
+ * offset (ScnWhen SCN_WHEN_WAIT) until an `at` anchors the chain to the
+ * start again.  A bare `expect` or `wait` line means `after 0`;
+ * `expect at end` is checked when the run stops.  An `at` time earlier
+ * than the previous action's earliest possible time is an error, as is
+ * any action after `end`.  The script is sequential: the executor runs
+ * an action at its time or, when a wait ran late, as soon as the
+ * previous action has run.
  *
  * What the checker resolves, so the executor does not have to: every
  * target (ScnTarget) names a server id, a client index or a group index
@@ -50,7 +54,39 @@
  * big group named on many lines costs one target per mention, not one
  * per member: memory stays proportional to the text.
  *
+ * Grammar (one line each; [x] optional, A|B alternatives, X... repeated;
+ * SERVERS are sN, group names or leader where the action allows it):
+ *
+ *   KEY = VALUE                       KEY=VALUE also works; see scn_param_table
+ *   let NAME = VALUE                  include "PATH"
+ *   group NAME = sN...                latency GROUP GROUP = DIST
+ *   link A B [latency=DIST] [loss=P]  observer sN
+ *   quorum.group ID = sN...           quorum.weight sN = W
+ *   workload NAME kind=KIND [key=value...]     (keys per kind: ScnWorkload)
+ *   client NAME [servers=all|S,S...] [timeout=D] [workload=W] [start=yes|no]
+ *   clients PREFIX1..PREFIXN [same options]
+ *
+ *   at T ACTION  |  after T ACTION  |  expect CHECK  |  expect at end CHECK
+ *   ACTION:
+ *     start all|SERVERS...            crash all|SERVERS...|leader
+ *     restart all|SERVERS...|leader   pause S|leader [for D]    resume S|leader
+ *     partition X... | X... [| ...]   partition oneway X... -> X...
+ *     isolate S|leader   heal   end   link A B [latency=DIST] [loss=P]
+ *     slowdisk S factor=F [extra=D] [for D]
+ *     clock S drift=PPM | clock S jump=[+-]D
+ *     drop|break TYPE FROM -> TO [once|times=N|for D]
+ *     delay TYPE FROM -> TO D [once|times=N|for D]
+ *     wait until CHECK within D       expect CHECK
+ *     CLIENT: create [-s] [-e] [-c] PATH [DATA] | get [-s] [-w] PATH
+ *           | set [-s] [-v V] PATH DATA | delete [-v V] PATH | deleteall PATH
+ *           | ls [-s] [-w] [-R] PATH | stat [-w] PATH | sync PATH
+ *           | addWatch [-m PERSISTENT|PERSISTENT_RECURSIVE] PATH
+ *           | removewatches [-c|-d|-a] PATH | close | connect
+ *   CHECK: see SCN_COND_LIST.  OP is one of == != < <= > >= (only == and
+ *   != where a value is not a number).
+ *
  * Limits (the parser is meant to be fuzzed): files <= SCN_FILE_MAX bytes,
+ * all text read and all text after expansion <= SCN_TOTAL_MAX bytes,
  * lines <= SCN_LINE_MAX bytes before and after expansion, includes
  * nested <= SCN_INCLUDE_DEPTH_MAX deep and <= SCN_INCLUDES_MAX in all,
  * clients <= SCN_CLIENTS_MAX, every time <= SCN_TIME_LIMIT.  Only
@@ -75,6 +111,10 @@
 #define SCN_INCLUDES_MAX 1000
 #define SCN_LINE_MAX 65536
 #define SCN_FILE_MAX (16 * 1024 * 1024)
+/* All the text of one load: files with their includes, and every line
+ * again after variable expansion (so a long variable used on many lines
+ * cannot multiply the work); also the size limit of scn_load_string. */
+#define SCN_TOTAL_MAX (64 * 1024 * 1024)
 /* Every time and duration in a script, and every absolute action time. */
 #define SCN_TIME_LIMIT ((SimTime)1000000 * SIM_S)
 
@@ -453,7 +493,7 @@ typedef enum {
 typedef struct ScnCond {
     ScnCondKind kind;
     ScnCmp cmp;         /* numeric and equality conditions; EQ otherwise */
-    ScnTarget who;      /* the server or client named, if any */
+    ScnTarget who;      /* the server or client named; name NULL if none */
     ScnTargets servers; /* LEADER_IN */
     int64_t n;          /* ELECTIONS, COMMITS, EPOCH */
     SimTime took;       /* ELECTION_TOOK */
@@ -564,8 +604,8 @@ typedef struct ScnFilter {
 typedef struct ScnAction {
     ScnActionKind kind;
     ScnWhen when;
-    SimTime time;
-    ScnPos pos;
+    SimTime time; /* see ScnWhen; unused for SCN_WHEN_END */
+    ScnPos pos;   /* the action keyword (or the client name) */
     union {
         /* START, CRASH, RESTART (start: all or servers; the others also leader) */
         struct {
@@ -661,9 +701,13 @@ guint scn_script_voters(const ScnScript *s);
 void scn_targets_expand(const ScnScript *s, const ScnTargets *l, GArray *out);
 
 /* Appends the canonical text of s: every parameter, declaration and
- * action on its own explicit line, variables expanded, includes inlined,
- * clients one per line.  scn_load_string of it gives a script equal to s
- * (scn_script_equal), which is how fuzzer reproducers are written. */
+ * action on its own explicit line with every field explicit, variables
+ * expanded, includes inlined, runs of alike clients as `clients` ranges.
+ * scn_load_string of it gives a script equal to s (scn_script_equal),
+ * which is how fuzzer reproducers are written.  (The canonical text of a
+ * script read from files within the limits may in principle exceed
+ * SCN_TOTAL_MAX, e.g. a 16 MiB file of lines that each expand a long
+ * variable; such a text does not load back.) */
 void scn_script_format(const ScnScript *s, GString *out);
 /* Structural equality, ignoring source positions and spelling. */
 gboolean scn_script_equal(const ScnScript *a, const ScnScript *b);

@@ -365,11 +365,9 @@ static gboolean parse_limit(ScnParser *p, const ScnLine *L, guint i, const char 
 static gboolean act_filter(ScnParser *p, ScnLine *L, guint i, ScnAction *a)
 {
     const char *what = kind_word(a);
-    const char *usage = a->kind == SCN_ACTION_DELAY ? "delay TYPE FROM -> TO DURATION [once|times=N|for DURATION]"
-                                                    : a->kind == SCN_ACTION_DROP ? "drop TYPE FROM -> TO [once|times=N|for DURATION]"
-                                                                                 : "break TYPE FROM -> TO [once|times=N|for DURATION]";
     if (i + 4 > L->n)
-        return scn_fail_at(p, L, L->tok[MIN(i, L->n - 1)].col, "%s: expected '%s'", what, usage);
+        return scn_fail_at(p, L, L->tok[MIN(i, L->n - 1)].col, "%s: expected '%s TYPE FROM -> TO %s[once|times=N|for DURATION]'",
+                           what, what, a->kind == SCN_ACTION_DELAY ? "DURATION " : "");
     ScnFilter *f = &a->u.filter;
     const ScnTok *type = &L->tok[i];
     int k = 0;

@@ -5,11 +5,14 @@
  *   sN       must satisfy 1 <= N <= servers;
  *   a name   is a group (only if defined on an earlier line) or a client
  *            (declared anywhere), and must be a kind its place accepts;
- *   a group  inside a server list is replaced by its members.
+ *   a list   keeps its first mention of each target; a group stays one
+ *            target (expanded only to check partitions, and by callers
+ *            with scn_targets_expand), so memory follows the text.
  * Then the contradictions that involve several lines: observers leaving
  * no voter, hierarchical quorum groups and weights, a server on two sides
  * of a partition, a pause with neither a resume nor a `for`, an action
  * after the end of the run, session and notification bounds inverted.
+ * Last, assert_script_checked asserts what callers rely on (scn.h).
  *
  * Each error points at the line of the culprit (the later of two lines
  * in conflict, or the line that would have to change).
@@ -215,9 +218,18 @@ static void observer_flags(const ScnParser *p, gboolean is_obs[SCN_SERVERS_MAX +
 static gboolean check_observers(ScnParser *p)
 {
     GArray *obs = p->s->priv->observers;
-    for (guint i = 0; i < obs->len; i++)
-        if (!resolve_one(p, &g_array_index(obs, ScnTarget, i), SCN_M(SERVER)))
+    guint line_of[SCN_SERVERS_MAX + 1] = { 0 }; /* observer line index + 1 */
+    for (guint i = 0; i < obs->len; i++) {
+        ScnTarget *t = &g_array_index(obs, ScnTarget, i);
+        if (!resolve_one(p, t, SCN_M(SERVER)))
             return FALSE;
+        if (line_of[t->index]) {
+            g_autoptr(GString) at = g_string_new(NULL);
+            scn_pos_append(at, &g_array_index(obs, ScnTarget, line_of[t->index] - 1).pos);
+            return check_fail_pos(p, &t->pos, "%s is already an observer (since %s)", t->name, at->str);
+        }
+        line_of[t->index] = i + 1;
+    }
     gboolean is_obs[SCN_SERVERS_MAX + 1];
     observer_flags(p, is_obs);
     for (guint id = 1; id <= n_servers(p); id++)
@@ -321,7 +333,8 @@ static gboolean check_quorum(ScnParser *p)
 
 /* ---- clients ---- */
 
-/* client.connectString as targets (all_servers when "all"). */
+/* client.connectString as targets (all_servers when "all"); a group stays
+ * a group, as in every list. */
 static gboolean connect_string(ScnParser *p, gboolean *all, ScnTargets *out)
 {
     const char *const *names = p->s->params.client.connect_string;
@@ -331,33 +344,29 @@ static gboolean connect_string(ScnParser *p, gboolean *all, ScnTargets *out)
         return TRUE;
     g_autoptr(GArray) v = g_array_new(FALSE, TRUE, sizeof(ScnTarget));
     ScnTargetSet seen = SCN_TARGET_SET_INIT;
-    for (gsize i = 0; names[i]; i++) {
+    gboolean ok = TRUE;
+    for (gsize i = 0; names[i] && ok; i++) {
         ScnTarget t = { .kind = SCN_TARGET_SERVER, .name = names[i], .pos = pos ? *pos : (ScnPos){ 0 } };
-        const ScnTarget *members = &t;
-        guint n = 1;
         guint gi = GPOINTER_TO_UINT(g_hash_table_lookup(p->group_index, names[i]));
+        guint64 id = scn_is_server_like(names[i]) && names[i][1] != '0' ? g_ascii_strtoull(names[i] + 1, NULL, 10) : 0;
         if (gi) {
-            const ScnGroup *g = &g_array_index(p->s->priv->groups, ScnGroup, gi - 1);
-            members = g->members.v;
-            n = g->members.n;
-        } else {
-            guint64 id = scn_is_server_like(names[i]) && names[i][1] != '0' ? g_ascii_strtoull(names[i] + 1, NULL, 10) : 0;
-            if (id < 1 || id > n_servers(p)) {
-                g_autoptr(GString) st = g_string_new(NULL);
-                servers_text(p, st);
-                scn_target_set_clear(&seen);
-                return check_fail_pos(p, pos, "client.connectString: unknown server or group '%s' (%s)", names[i],
-                                      st->str);
-            }
+            t.kind = SCN_TARGET_GROUP;
+            t.index = gi - 1;
+        } else if (id >= 1 && id <= n_servers(p)) {
             t.index = (guint)id;
+        } else {
+            g_autoptr(GString) st = g_string_new(NULL);
+            servers_text(p, st);
+            ok = check_fail_pos(p, pos, "client.connectString: unknown server or group '%s' (%s)", names[i], st->str);
+            break;
         }
-        for (guint k = 0; k < n; k++)
-            if (scn_target_set_add(&seen, &members[k]))
-                g_array_append_val(v, members[k]);
+        if (scn_target_set_add(&seen, &t))
+            g_array_append_val(v, t);
     }
     scn_target_set_clear(&seen);
-    *out = scn_targets_copy(p->s, (const ScnTarget *)(const void *)v->data, v->len);
-    return TRUE;
+    if (ok)
+        *out = scn_targets_copy(p->s, (const ScnTarget *)(const void *)v->data, v->len);
+    return ok;
 }
 
 static gboolean client_workload(ScnParser *p, ScnClient *c, const ScnClientExtra *x)
@@ -599,8 +608,144 @@ static gboolean check_params(ScnParser *p)
     return TRUE;
 }
 
+/* ---- the checked script's invariants ---- */
+
+/* A resolved target of a kind in mask, with an index in range. */
+static void assert_target(const ScnParser *p, const ScnTarget *t, guint mask)
+{
+    g_assert(mask & (1u << t->kind));
+    g_assert(t->name != NULL);
+    switch (t->kind) {
+    case SCN_TARGET_SERVER:
+        g_assert(t->index >= 1 && t->index <= n_servers(p));
+        return;
+    case SCN_TARGET_CLIENT:
+        g_assert(t->index < p->s->priv->clients->len);
+        return;
+    case SCN_TARGET_GROUP:
+        g_assert(t->index < p->s->priv->groups->len);
+        return;
+    case SCN_TARGET_LEADER:
+    case SCN_TARGET_ANY:
+        return;
+    }
+    g_assert_not_reached();
+}
+
+static void assert_targets(const ScnParser *p, const ScnTargets *l, guint mask)
+{
+    ScnTargetSet seen = SCN_TARGET_SET_INIT;
+    for (guint i = 0; i < l->n; i++) {
+        assert_target(p, &l->v[i], mask);
+        g_assert(scn_target_set_add(&seen, &l->v[i])); /* no repeats */
+    }
+    scn_target_set_clear(&seen);
+}
+
+static void assert_cond(const ScnParser *p, const ScnCond *c)
+{
+    if (c->who.name)
+        assert_target(p, &c->who, SCN_M(SERVER) | SCN_M(CLIENT));
+    assert_targets(p, &c->servers, SCN_M(SERVER) | SCN_M(GROUP));
+}
+
+static void assert_action(const ScnParser *p, const ScnAction *a)
+{
+    const guint one = SCN_M(SERVER) | SCN_M(LEADER);
+    g_assert(a->when == SCN_WHEN_END || (a->time >= 0 && a->time <= SCN_TIME_LIMIT));
+    switch (a->kind) {
+    case SCN_ACTION_START:
+    case SCN_ACTION_CRASH:
+    case SCN_ACTION_RESTART:
+        g_assert(a->u.servers.all != (a->u.servers.targets.n > 0));
+        assert_targets(p, &a->u.servers.targets, one | SCN_M(GROUP));
+        return;
+    case SCN_ACTION_PAUSE:
+    case SCN_ACTION_RESUME:
+    case SCN_ACTION_ISOLATE:
+        assert_target(p, &a->u.one.server, one);
+        return;
+    case SCN_ACTION_PARTITION:
+        g_assert(a->u.partition.n_sides >= 1 && (!a->u.partition.oneway || a->u.partition.n_sides == 2));
+        for (guint i = 0; i < a->u.partition.n_sides; i++) {
+            g_assert(a->u.partition.sides[i].n > 0);
+            assert_targets(p, &a->u.partition.sides[i], one | SCN_M(CLIENT) | SCN_M(GROUP));
+        }
+        return;
+    case SCN_ACTION_LINK:
+        assert_target(p, &a->u.link.a, one | SCN_M(CLIENT));
+        assert_target(p, &a->u.link.b, one | SCN_M(CLIENT));
+        g_assert(a->u.link.has_latency || a->u.link.has_loss);
+        return;
+    case SCN_ACTION_SLOWDISK:
+        assert_target(p, &a->u.slowdisk.server, one);
+        g_assert(a->u.slowdisk.factor > 0);
+        return;
+    case SCN_ACTION_CLOCK:
+        assert_target(p, &a->u.clock.server, one);
+        return;
+    case SCN_ACTION_DROP:
+    case SCN_ACTION_DELAY:
+    case SCN_ACTION_BREAK:
+        assert_target(p, &a->u.filter.from, one | SCN_M(ANY));
+        assert_target(p, &a->u.filter.to, one | SCN_M(ANY));
+        g_assert((a->kind == SCN_ACTION_DELAY) == (a->u.filter.delay > 0));
+        return;
+    case SCN_ACTION_CLIENT_OP:
+        assert_target(p, &a->u.op.client, SCN_M(CLIENT));
+        g_assert((a->u.op.path == NULL) == (a->u.op.op == SCN_OP_CLOSE || a->u.op.op == SCN_OP_CONNECT));
+        return;
+    case SCN_ACTION_WAIT:
+        g_assert(a->u.wait.within > 0);
+        assert_cond(p, &a->u.wait.cond);
+        return;
+    case SCN_ACTION_EXPECT:
+        assert_cond(p, &a->u.expect);
+        return;
+    case SCN_ACTION_HEAL:
+    case SCN_ACTION_END:
+        return;
+    }
+    g_assert_not_reached();
+}
+
+/* Everything a caller relies on after a successful load (scn.h): names
+ * resolved, indices in range, lists without repeats. */
+static void assert_script_checked(const ScnParser *p)
+{
+    const ScnScriptPriv *v = p->s->priv;
+    for (guint i = 0; i < v->groups->len; i++)
+        assert_targets(p, &g_array_index(v->groups, ScnGroup, i).members, SCN_M(SERVER));
+    for (guint i = 0; i < v->latencies->len; i++) {
+        assert_target(p, &g_array_index(v->latencies, ScnGroupLatency, i).a, SCN_M(GROUP));
+        assert_target(p, &g_array_index(v->latencies, ScnGroupLatency, i).b, SCN_M(GROUP));
+    }
+    for (guint i = 0; i < v->links->len; i++) {
+        assert_target(p, &g_array_index(v->links, ScnLink, i).a, SCN_M(SERVER) | SCN_M(CLIENT));
+        assert_target(p, &g_array_index(v->links, ScnLink, i).b, SCN_M(SERVER) | SCN_M(CLIENT));
+    }
+    for (guint i = 0; i < v->quorum_groups->len; i++)
+        assert_targets(p, &g_array_index(v->quorum_groups, ScnQuorumGroup, i).members, SCN_M(SERVER));
+    for (guint i = 0; i < v->quorum_weights->len; i++)
+        assert_target(p, &g_array_index(v->quorum_weights, ScnQuorumWeight, i).server, SCN_M(SERVER));
+    for (guint i = 0; i < v->observers->len; i++)
+        assert_target(p, &g_array_index(v->observers, ScnTarget, i), SCN_M(SERVER));
+    for (guint i = 0; i < v->clients->len; i++) {
+        const ScnClient *c = &g_array_index(v->clients, ScnClient, i);
+        g_assert(c->all_servers || c->servers.n > 0);
+        assert_targets(p, &c->servers, SCN_M(SERVER) | SCN_M(GROUP));
+        g_assert(c->timeout > 0);
+        g_assert(c->workload >= -1 && c->workload < (int)v->workloads->len);
+    }
+    for (guint i = 0; i < v->actions->len; i++)
+        assert_action(p, &g_array_index(v->actions, ScnAction, i));
+}
+
 gboolean scn_check(ScnParser *p)
 {
-    return check_params(p) && check_observers(p) && check_groups(p) && check_quorum(p) && check_clients(p) &&
-           check_actions(p);
+    gboolean ok = check_params(p) && check_observers(p) && check_groups(p) && check_quorum(p) &&
+                  check_clients(p) && check_actions(p);
+    if (ok)
+        assert_script_checked(p);
+    return ok;
 }

@@ -813,18 +813,22 @@ gboolean scn_parse_clients(ScnParser *p, ScnLine *L)
         return FALSE;
     if ((guint64)p->s->priv->clients->len + (hi - lo + 1) > SCN_CLIENTS_MAX)
         return too_many_clients(p, L, range, hi - lo + 1);
-    /* Check the name pattern once, on the first name. */
+    /* The pattern is checked on the first and the last (longest) name. */
     g_autofree char *first = g_strdup_printf("%s%0*" G_GUINT64_FORMAT, prefix, width, lo);
-    ScnTok first_tok = *range;
+    g_autofree char *last = g_strdup_printf("%s%0*" G_GUINT64_FORMAT, prefix, width, hi);
+    ScnTok first_tok = *range, last_tok = *range;
     first_tok.text = first;
-    if (!check_new_name(p, L, &first_tok, "client"))
+    last_tok.text = last;
+    if (!check_new_name(p, L, &first_tok, "client") || !check_new_name(p, L, &last_tok, "client"))
         return FALSE;
     ClientTemplate ct = { .c = { .workload = -1, .start = TRUE, .pos = scn_pos(L, range->col) } };
     if (!parse_client_options(p, L, 2, &ct))
         return FALSE;
+    /* No name is longer than the last one, checked above. */
+    char name[SCN_NAME_MAX + 1];
     for (guint64 i = lo; i <= hi; i++) {
-        g_autofree char *n = g_strdup_printf("%s%0*" G_GUINT64_FORMAT, prefix, width, i);
-        if (!add_client(p, L, range, n, &ct))
+        g_snprintf(name, sizeof name, "%s%0*" G_GUINT64_FORMAT, prefix, width, i);
+        if (!add_client(p, L, range, name, &ct))
             return FALSE;
     }
     return TRUE;

@@ -189,9 +189,9 @@ static void format_workload(GString *out, const ScnWorkload *w)
     g_string_append_c(out, '\n');
 }
 
-static void format_client(GString *out, const ScnScript *s, const ScnClient *c)
+static void format_client_options(GString *out, const ScnScript *s, const ScnClient *c)
 {
-    g_string_append_printf(out, "client %s servers=", c->name);
+    g_string_append(out, " servers=");
     if (c->all_servers)
         g_string_append(out, "all");
     else
@@ -201,6 +201,65 @@ static void format_client(GString *out, const ScnScript *s, const ScnClient *c)
     if (c->workload >= 0)
         g_string_append_printf(out, " workload=%s", s->workloads[c->workload].name);
     g_string_append_printf(out, " start=%s\n", c->start ? "yes" : "no");
+}
+
+static gboolean targets_eq(const ScnTargets *a, const ScnTargets *b);
+
+/* Same settings, names aside. */
+static gboolean client_alike(const ScnClient *a, const ScnClient *b)
+{
+    return a->all_servers == b->all_servers && (a->all_servers || targets_eq(&a->servers, &b->servers)) &&
+           a->timeout == b->timeout && a->workload == b->workload && a->start == b->start;
+}
+
+/* A name as a `clients` range makes it: prefix, number, zero padding. */
+static gboolean name_number(const char *name, gsize *plen, guint64 *n, int *width)
+{
+    gsize len = strlen(name), d = len;
+    while (d > 0 && g_ascii_isdigit(name[d - 1]))
+        d--;
+    gsize ndig = len - d;
+    if (d == 0 || ndig == 0 || ndig > 18)
+        return FALSE;
+    *plen = d;
+    *n = g_ascii_strtoull(name + d, NULL, 10);
+    *width = name[d] == '0' && ndig > 1 ? (int)ndig : 0;
+    return TRUE;
+}
+
+/* Clients from i on that a single `clients` line re-creates; >= 1. */
+static guint client_run(const ScnScript *s, guint i)
+{
+    const ScnClient *c = &s->clients[i];
+    gsize plen = 0;
+    guint64 n = 0;
+    int width = 0;
+    if (!name_number(c->name, &plen, &n, &width))
+        return 1;
+    /* A name of the run is never longer than SCN_NAME_MAX; a longer
+     * candidate is cut and cannot match. */
+    char want[SCN_NAME_MAX + 2];
+    guint k = 1;
+    for (; i + k < s->n_clients; k++) {
+        const ScnClient *next = &s->clients[i + k];
+        g_snprintf(want, sizeof want, "%.*s%0*" G_GUINT64_FORMAT, (int)plen, c->name, width, n + k);
+        if (strcmp(next->name, want) != 0 || !client_alike(c, next))
+            break;
+    }
+    return k;
+}
+
+static void format_clients(GString *out, const ScnScript *s)
+{
+    for (guint i = 0; i < s->n_clients;) {
+        guint run = client_run(s, i);
+        if (run > 1)
+            g_string_append_printf(out, "clients %s..%s", s->clients[i].name, s->clients[i + run - 1].name);
+        else
+            g_string_append_printf(out, "client %s", s->clients[i].name);
+        format_client_options(out, s, &s->clients[i]);
+        i += run;
+    }
 }
 
 static void format_declarations(GString *out, const ScnScript *s)
@@ -236,8 +295,7 @@ static void format_declarations(GString *out, const ScnScript *s)
     }
     for (guint i = 0; i < s->n_workloads; i++)
         format_workload(out, &s->workloads[i]);
-    for (guint i = 0; i < s->n_clients; i++)
-        format_client(out, s, &s->clients[i]);
+    format_clients(out, s);
 }
 
 /* ---- actions ---- */

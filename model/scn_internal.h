@@ -78,7 +78,8 @@ typedef struct ScnParser {
     GPtrArray *var_names; /* definition order, for suggestions */
     GArray *stack;        /* ScnFrame */
     guint n_includes;
-    gsize total_bytes;
+    gsize total_bytes;    /* read from files */
+    gsize expanded_bytes; /* of all lines after expansion */
     guint seq;
     /* declarations: name -> index + 1 (lookup only) */
     GHashTable *group_index;

@@ -430,6 +430,12 @@ gboolean scn_lex_line(ScnParser *p, ScnLine *L, const char *raw, gsize len)
     g_autoptr(GArray) cols = g_array_sized_new(FALSE, FALSE, sizeof(guint), (guint)len);
     if (!expand(p, L, raw, len, s, cols))
         return FALSE;
+    p->expanded_bytes += s->len + 1;
+    if (p->expanded_bytes > SCN_TOTAL_MAX) {
+        ScnPos pos = scn_pos(L, 1);
+        return scn_fail(p, SCN_ERROR_LIMIT, &pos, "more than %d bytes of scenario text after variable expansion",
+                        SCN_TOTAL_MAX);
+    }
     return tokenize(p, L, s, (const guint *)(void *)cols->data);
 }
 

@@ -21,8 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* All the scenario text read by one load, includes counted. */
-#define SCN_TOTAL_MAX ((gsize)64 * 1024 * 1024)
 
 /* ---- the script and its memory ---- */
 
@@ -243,8 +241,7 @@ static gboolean parse_file(ScnParser *p, const char *name, const ScnPos *at)
     p->total_bytes += len;
     if (p->total_bytes > SCN_TOTAL_MAX) {
         g_free(text);
-        return scn_fail(p, SCN_ERROR_LIMIT, at, "more than %" G_GSIZE_FORMAT " bytes of scenario text in all",
-                        SCN_TOTAL_MAX);
+        return scn_fail(p, SCN_ERROR_LIMIT, at, "more than %d bytes of scenario text in all", SCN_TOTAL_MAX);
     }
     ScnFrame frame = { .name = scn_strdup(p->s, name), .has_id = TRUE, .dev = st.st_dev, .ino = st.st_ino };
     g_array_append_val(p->stack, frame);
@@ -610,8 +607,8 @@ ScnScript *scn_load_string(const char *name, const char *text, const char *const
     g_return_val_if_fail(err == NULL || *err == NULL, NULL);
     ScnParser *p = parser_new();
     gsize len = strlen(text);
-    if (len > SCN_FILE_MAX) {
-        scn_fail(p, SCN_ERROR_LIMIT, NULL, "%s: larger than %d bytes", name, SCN_FILE_MAX);
+    if (len > SCN_TOTAL_MAX) {
+        scn_fail(p, SCN_ERROR_LIMIT, NULL, "%s: larger than %d bytes", name, SCN_TOTAL_MAX);
         return parser_finish(p, err);
     }
     if (parse_sets(p, sets)) {

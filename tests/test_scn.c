@@ -565,7 +565,7 @@ static void test_include_limits(void)
     for (int i = 0; i <= 17; i++) {
         g_autofree char *name = g_strdup_printf("f%d.zks", i);
         g_autofree char *text = i < 17 ? g_strdup_printf("include \"f%d.zks\"\n", i + 1) : g_strdup("servers = 3\n");
-        g_autofree char *path = write_file(dir, name, text, -1);
+        g_free(write_file(dir, name, text, -1));
     }
     g_autofree char *f0 = g_build_filename(dir, "f0.zks", NULL);
     g_autofree char *f1 = g_build_filename(dir, "f1.zks", NULL);
@@ -705,6 +705,19 @@ static void test_clients_and_workloads(void)
     CU_ASSERT_EQUAL(c->workload, 2);
     CU_ASSERT_EQUAL(s->clients[14].workload, -1);
     assert_round_trip(s);
+    /* Runs of alike clients are written back as ranges. */
+    g_autoptr(GString) text = g_string_new(NULL);
+    scn_script_format(s, text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text->str, "\nclients c1..c10 servers=s1,s2 timeout=6s workload=mix start=yes\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text->str, "\nclients w01..w03 servers=s3 timeout=6s workload=locks start=yes\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text->str, "\nclient watcher servers=s1,s2 timeout=6s start=yes\n"));
+    scn_script_free(s);
+
+    /* A group in client.connectString stays a group in each client. */
+    s = load("group g = s2 s3\nclient.connectString = g, s1\nclient c\n");
+    assert_ids(&s->clients[0].servers, "g0,1");
+    assert_expanded(s, &s->clients[0].servers, "2,3,1");
+    assert_round_trip(s);
     scn_script_free(s);
 
     s = load("group g = s2 s3\nclient c servers=g,s1,s2\nworkload m kind=mixed\nworkload r kind=registry\n"
@@ -775,6 +788,7 @@ static void test_declaration_errors(void)
         { "workload w kind=lock\nworkload w kind=config", "t.zks:2:10: workload 'w' is already defined at t.zks:1" },
         { "observer s9", "t.zks:1:10: unknown server 's9' (servers = 5: s1..s5)" },
         { "observer", "t.zks:1:1: observer: expected 'observer sN'" },
+        { "observer s2\nobserver s2", "t.zks:2:10: s2 is already an observer (since t.zks:1)" },
         { "servers = 2\nobserver s1\nobserver s2", "t.zks:3:10: no voting server left: all 2 servers are observers" },
         { "quorum.group 1 = s1 s2 s3", "t.zks:1:14: quorum.group needs 'quorum = hierarchical' (quorum is majority)" },
         { "quorum.weight s1 = 2", "t.zks:1:15: quorum.weight needs 'quorum = hierarchical' (quorum is majority)" },
@@ -1297,6 +1311,16 @@ static void test_lexical(void)
         g_string_append_c(var, 'x');
     g_string_append(var, "\nservers = $x$x\n");
     CU_ASSERT_EQUAL(fails(var->str, "t.zks:2:13: line longer than 65536 bytes after variable expansion"),
+                    SCN_ERROR_LIMIT);
+
+    /* A long variable on many short lines: the total is capped. */
+    g_autoptr(GString) many = g_string_new("let x = ");
+    for (int i = 0; i < 60000; i++)
+        g_string_append_c(many, 'y');
+    g_string_append(many, "\nclient c1\n");
+    for (int i = 0; i < 1200; i++)
+        g_string_append(many, "at 1s c1: create /a $x\n");
+    CU_ASSERT_EQUAL(fails(many->str, "t.zks:1120:1: more than 67108864 bytes of scenario text after variable expansion"),
                     SCN_ERROR_LIMIT);
 }
 
