@@ -149,6 +149,11 @@ typedef enum {
 } ScnQuorumKind;
 
 typedef enum {
+    SCN_PLACEMENT_SHUFFLE,    /* each client shuffles its connect string */
+    SCN_PLACEMENT_ROUNDROBIN, /* client k starts at server ((k-1) mod n)+1 */
+} ScnPlacement;
+
+typedef enum {
     SCN_DISK_SERIAL,     /* one fsync at a time per server */
     SCN_DISK_CONCURRENT, /* fsyncs overlap */
 } ScnDiskMode;
@@ -198,6 +203,7 @@ typedef struct ScnParams {
         /* NULL-terminated names ("all", or servers and groups); each
          * client's resolved list is in ScnClient.servers. */
         const char *const *connect_string;
+        ScnPlacement placement;
     } client;
     SimTime duration;
     uint64_t seed;

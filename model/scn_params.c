@@ -23,6 +23,7 @@
 
 static const char *const quorum_choices[] = { "majority", "hierarchical", NULL };
 static const char *const disk_mode_choices[] = { "serial", "concurrent", NULL };
+static const char *const placement_choices[] = { "shuffle", "roundrobin", NULL };
 
 G_STATIC_ASSERT(sizeof(ScnQuorumKind) == sizeof(int));
 G_STATIC_ASSERT(sizeof(ScnDiskMode) == sizeof(int));
@@ -68,7 +69,7 @@ static const ScnParamInfo param_table[] = {
     P_TIME("maxSessionTimeout", max_session_timeout, "0", 0, "largest session timeout granted; 0 = 20 * tickTime"),
     P_ENUM("quorum", quorum, "majority", quorum_choices, "quorum verifier: majority, or hierarchical (quorum.group / quorum.weight)"),
     P_DIST("net.latency", net.latency, "const(100us)", "one-way network latency of every link (see latency and link lines)"),
-    P_FLOAT("net.loss", net.loss, "0", 0.0, 1.0, "probability that a message is lost"),
+    P_FLOAT("net.loss", net.loss, "0", 0.0, 1.0, "probability that a message breaks its connection (TCP loss as the application sees it)"),
     P_BPS("net.bandwidth", net.bandwidth_bytes_per_s, "0", "bandwidth of each NIC (125MB/s, 1Gbit/s...); 0 = infinite"),
     P_TIME("net.nicPerMsg", net.nic_per_msg, "0", 0, "NIC time per message on top of its size"),
     P_TIME("net.breakDetect", net.break_detect, "0", 0, "time for a peer to notice a broken connection"),
@@ -82,6 +83,7 @@ static const ScnParamInfo param_table[] = {
     P_INT("msg.header", msg.header_bytes, "40", 0, 1000000, "bytes of header added to every packet"),
     P_TIME("client.timeout", client.timeout, "30s", 1, "session timeout clients ask for (client ... timeout=)"),
     P_LIST("client.connectString", client.connect_string, "all", "servers clients may connect to: all, or names (s1,s2,dc1)"),
+    P_ENUM("client.placement", client.placement, "shuffle", placement_choices, "shuffle: each client shuffles its connect string (ZooKeeper); roundrobin: client k of n starts at server ((k-1) mod n)+1"),
     P_TIME("duration", duration, "60s", 1, "when the run ends if nothing stops it earlier"),
     P_UINT("seed", seed, "1", "seed of every random stream of the run"),
     P_UINT("maxEvents", max_events, "0", "stop after this many events; 0 = unlimited"),

@@ -223,7 +223,7 @@ static void test_param_table(void)
 {
     size_t n = 0;
     const ScnParamInfo *t = scn_param_table(&n);
-    CU_ASSERT_EQUAL(n, 35);
+    CU_ASSERT_EQUAL(n, 36);
     ScnParams defaults;
     scn_params_init(&defaults);
     for (size_t i = 0; i < n; i++) {
