@@ -64,6 +64,8 @@ struct ZkLearner {
     GQueue syncs;          /* rids of client syncs forwarded, FIFO */
     uint64_t gen;
     GArray *touches;       /* session touches for the next PING reply */
+    GHashTable *touched;   /* sessions in touches (lookup only): one entry each,
+                            * as LearnerSessionTracker's touchTable map */
 };
 
 static void learner_fail(ZkServer *s, const char *why)
@@ -349,6 +351,7 @@ static void on_ping(ZkServer *s)
     if (l->touches->len) {
         r->touches = l->touches;
         l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        g_hash_table_remove_all(l->touched);
     }
     send_leader(s, r);
 }
@@ -504,6 +507,14 @@ void zk_learner_touch(ZkServer *s, uint64_t session, int32_t timeout_ms)
     if (!l)
         return;
     uint64_t to = (uint64_t)timeout_ms;
+    gpointer at;
+    if (g_hash_table_lookup_extended(l->touched, &session, NULL, &at)) {
+        g_array_index(l->touches, uint64_t, GPOINTER_TO_UINT(at) + 1) = to;
+        return;
+    }
+    uint64_t *key = g_new(uint64_t, 1);
+    *key = session;
+    g_hash_table_insert(l->touched, key, GUINT_TO_POINTER(l->touches->len));
     g_array_append_val(l->touches, session);
     g_array_append_val(l->touches, to);
 }
@@ -540,6 +551,7 @@ void zk_learner_start(ZkServer *s)
     l->committed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     l->to_ack = g_array_new(FALSE, FALSE, sizeof(ToAck));
     l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    l->touched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     g_queue_init(&l->not_committed);
     g_queue_init(&l->pending);
     g_queue_init(&l->syncs);
@@ -565,6 +577,7 @@ void zk_learner_stop(ZkServer *s, const char *why)
     g_array_free(l->committed, TRUE);
     g_array_free(l->to_ack, TRUE);
     g_array_free(l->touches, TRUE);
+    g_hash_table_destroy(l->touched);
     s->learner = NULL;
     g_free(l);
     if (mid_snap && s->tree && sim_node_is_up(s->sim, s->node))

@@ -521,6 +521,8 @@ void zk_server_apply(ZkServer *s, ZkTxn *txn)
 
 uint32_t zk_msg_size(const ZkServer *s, const ZkMsg *m)
 {
+    if (m->client)
+        return m->client_bytes; /* client packets are sized by the client layer */
     uint32_t size = s->cfg->msg_header;
     switch (m->type) {
     case ZK_MSG_NOTIFICATION:
@@ -539,7 +541,7 @@ uint32_t zk_msg_size(const ZkServer *s, const ZkMsg *m)
     case ZK_MSG_PING:
         return size + (m->touches ? (uint32_t)(m->touches->len * 12) : 0);
     default:
-        return size + m->client_bytes;
+        return size;
     }
 }
 

@@ -28,6 +28,7 @@ int main(void)
     tests_trace_register();
     tests_tree_register();
     tests_zab_register();
+    tests_client_register();
     tests_scn_register();
     tests_run_register();
     CU_basic_set_mode(CU_BRM_NORMAL);

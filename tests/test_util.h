@@ -23,6 +23,7 @@ void tests_disk_register(void);
 void tests_trace_register(void);
 void tests_tree_register(void);
 void tests_zab_register(void);
+void tests_client_register(void);
 void tests_scn_register(void);
 void tests_run_register(void);
 
