@@ -93,3 +93,4 @@ fuzz-parser: $(BUILD)/fuzz_scn
 	@cp scenarios/*.zks tests/scn/*.zks $(BUILD)/fuzz-corpus/ 2>/dev/null || true
 	cd $(BUILD) && ./fuzz_scn -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
 	  -print_final_stats=1 fuzz-corpus
+include mk/plots.mk

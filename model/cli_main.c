@@ -9,6 +9,7 @@
  * `file:line:column: what is wrong` and exit 2; a failed expectation
  * exits 1; a broken invariant exits 3.
  */
+#include "cli_cmds.h"
 #include "fuzz.h"
 #include "run.h"
 #include "zk_bugs.h"
@@ -382,6 +383,8 @@ static void usage(FILE *f)
                "  check SCENARIO...   run scenarios with their expectations (one line each)\n"
                "  fuzz SCENARIO       random fault schedules; failing ones written and shrunk\n"
                "  replay FILE         run a reproducer written by fuzz (same as run)\n"
+               "  plot RUN_DIR        draw a run: space-time diagram, throughput, latency CDFs\n"
+               "  sweep SCENARIO      a grid of runs (--vary KEY=V1,V2) into sweep.csv and plots\n"
                "  params              list every scenario parameter with its default\n"
                "  bugs                list the bugs --bug can plant\n"
                "  version             print the version\n"
@@ -408,6 +411,10 @@ int main(int argc, char **argv)
         return cmd_fuzz(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0)
+        return cli_plot_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return cli_sweep_main(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params();
     if (strcmp(cmd, "bugs") == 0)

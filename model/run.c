@@ -13,6 +13,7 @@
 #include "run.h"
 
 #include "out_json.h"
+#include "out_run.h"
 #include "sim_disk.h"
 #include "sim_net.h"
 #include "sim_trace.h"
@@ -710,20 +711,6 @@ static char *default_out_dir(const char *scenario, uint64_t seed)
     return g_strdup_printf("results/%s/seed-%" PRIu64, base, seed);
 }
 
-static void params_json(const ScnScript *scn, OutJson *j)
-{
-    size_t n;
-    const ScnParamInfo *tab = scn_param_table(&n);
-    g_autoptr(GString) v = g_string_new(NULL);
-    oj_object(j, "parameters");
-    for (size_t i = 0; i < n; i++) {
-        g_string_truncate(v, 0);
-        scn_param_format_value(&scn->params, &tab[i], v);
-        oj_str(j, tab[i].name, v->str);
-    }
-    oj_end(j);
-}
-
 static void print_header(const Run *r, FILE *out)
 {
     size_t n;
@@ -738,90 +725,6 @@ static void print_header(const Run *r, FILE *out)
         g_string_append_printf(line, " %s=%s", tab[i].name, v->str);
     }
     fprintf(out, "%s\n", line->str);
-}
-
-static void write_summary(const Run *r, const RunReport *rep, const char *dir, double wall_s)
-{
-    g_autoptr(GString) s = g_string_new(NULL);
-    OutJson j;
-    oj_init(&j, s, TRUE);
-    oj_object(&j, NULL);
-    oj_str(&j, "zksim_version", ZKSIM_VERSION);
-    oj_str(&j, "scenario", r->o->scenario);
-    oj_uint(&j, "seed", r->scn->params.seed);
-    params_json(r->scn, &j);
-    oj_str(&j, "status", rep->status == RUN_OK ? "ok" : rep->status == RUN_EXPECT_FAILED ? "expectation-failed"
-                                                                                           : "violation");
-    oj_str(&j, "failure", rep->message);
-    oj_int(&j, "end_ns", rep->end);
-    oj_array(&j, "elections");
-    for (guint i = 0; i < r->ens->elections->len; i++) {
-        const ZkElection *e = &g_array_index(r->ens->elections, ZkElection, i);
-        oj_object(&j, NULL);
-        oj_int(&j, "leader", e->leader);
-        oj_int(&j, "epoch", e->epoch);
-        oj_int(&j, "start_ns", e->start);
-        oj_int(&j, "end_ns", e->end);
-        oj_int(&j, "duration_ns", e->end - e->start);
-        oj_uint(&j, "notifications", e->notifications);
-        oj_end(&j);
-    }
-    oj_end(&j);
-    oj_array(&j, "leaders_by_time");
-    for (guint i = 0; i < r->leaders->len; i++) {
-        const LeaderSpan *l = &g_array_index(r->leaders, LeaderSpan, i);
-        oj_object(&j, NULL);
-        oj_int(&j, "from_ns", l->from);
-        if (l->leader)
-            oj_int(&j, "leader", l->leader);
-        else
-            oj_null(&j, "leader");
-        oj_int(&j, "epoch", l->epoch);
-        oj_end(&j);
-    }
-    oj_end(&j);
-    oj_uint(&j, "commits", r->ens->commits);
-    oj_dbl(&j, "throughput_per_s", rep->end > 0 ? (double)r->ens->commits / ((double)rep->end / SIM_S) : 0);
-    oj_object(&j, "invariants");
-    oj_uint(&j, "violations", zk_inv_violations(r->ens->inv));
-    oj_str(&j, "first", sim_failure(r->sim));
-    oj_end(&j);
-    SimLinkStats net = sim_net_total_stats(r->sim);
-    oj_object(&j, "network");
-    oj_uint(&j, "messages", net.msgs);
-    oj_uint(&j, "bytes", net.bytes);
-    oj_uint(&j, "dropped", net.dropped);
-    oj_end(&j);
-    oj_uint(&j, "events", rep->events);
-    oj_dbl(&j, "wall_s", wall_s);
-    oj_end(&j);
-    g_string_append_c(s, '\n');
-    g_autofree char *path = g_build_filename(dir, "summary.json", NULL);
-    g_file_set_contents(path, s->str, (gssize)s->len, NULL);
-}
-
-static void print_summary(const Run *r, const RunReport *rep, FILE *out)
-{
-    char tb[SIM_TIME_STR_LEN], tb2[SIM_TIME_STR_LEN];
-    fprintf(out, "\n== summary (simulated %s, %" PRIu64 " events, %.2f s wall)\n", sim_time_format_short(rep->end, tb),
-            rep->events, rep->wall_s);
-    int leader = zk_ensemble_leader(r->ens);
-    if (leader)
-        fprintf(out, "leader      s%d, epoch %" PRId64 "\n", leader, r->ens->leader_epoch);
-    else
-        fprintf(out, "leader      none\n");
-    fprintf(out, "elections   %u\n", r->ens->elections->len);
-    for (guint i = 0; i < r->ens->elections->len && i < 10; i++) {
-        const ZkElection *e = &g_array_index(r->ens->elections, ZkElection, i);
-        fprintf(out, "  at %-10s s%d leads epoch %" PRId64 ", took %s\n", sim_time_format_short(e->end, tb), e->leader,
-                e->epoch, sim_time_format_short(e->end - e->start, tb2));
-    }
-    fprintf(out, "commits     %" PRIu64 "\n", r->ens->commits);
-    fprintf(out, "invariants  %s\n", sim_failure(r->sim) ? sim_failure(r->sim) : "all held");
-    if (rep->status != RUN_OK)
-        fprintf(out, "FAILED      %s\n", rep->message);
-    if (rep->out_dir)
-        fprintf(out, "outputs     %s/\n", rep->out_dir);
 }
 
 /* ---- the run ---- */
@@ -868,6 +771,32 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     if (o->hash)
         sim_trace_add_hash(r.sim);
     sim_trace_add_callback(r.sim, on_trace, &r);
+    /* The run's outputs: summary.json, metrics.csv, trace.json, the
+     * printed summary and the progress line, all from the trace. */
+    guint n_params = 0;
+    OutParam *params_v = out_params_from_scn(&scn->params, &n_params);
+    OutRunInfo info = {
+        .out_dir = dir,
+        .scenario = o->scenario,
+        .seed = seed,
+        .version = ZKSIM_VERSION,
+        .params = params_v,
+        .n_params = n_params,
+        .metrics_interval = params.metrics.interval,
+        .end = r.end,
+        .chrome_trace = o->trace != RUN_TRACE_NONE,
+        .progress = !o->quiet,
+    };
+    /* check and fuzz (no files, nothing printed) skip it. */
+    OutRun *out = NULL;
+    if (!o->no_files || !o->quiet) {
+        out = out_run_new(r.sim, &info, err);
+        if (!out) {
+            out_params_free(params_v, n_params);
+            goto fail_io;
+        }
+    }
+    out_params_free(params_v, n_params);
 
     ZkConfig cfg;
     build_config(scn, &cfg);
@@ -935,14 +864,23 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     rep->commits = r.ens->commits;
     rep->elections = r.ens->elections->len;
     rep->out_dir = dir;
-    if (dir)
-        write_summary(&r, rep, dir, wall);
-    if (!o->quiet)
-        print_summary(&r, rep, o->out);
+    OutRunEnd oe = {
+        .status = rep->status == RUN_OK ? "ok" : rep->status == RUN_EXPECT_FAILED ? "expectation-failed" : "violation",
+        .failure = rep->message,
+        .end = rep->end,
+        .events = rep->events,
+        .wall_s = wall,
+    };
+    g_autoptr(GError) out_err = NULL;
+    if (out && !out_run_finish(out, &oe, &out_err))
+        fprintf(stderr, "zksim: %s\n", out_err->message);
+    if (out && !o->quiet)
+        out_run_print(out, o->out);
 
     sim_trace_flush(r.sim);
     zk_ensemble_free(r.ens);
     sim_free(r.sim);
+    out_run_free(out); /* after sim_free: the sink cannot be detached */
     if (txt)
         fclose(txt);
     if (jsonl)

@@ -26,5 +26,6 @@ void tests_zab_register(void);
 void tests_client_register(void);
 void tests_scn_register(void);
 void tests_run_register(void);
+void tests_out_register(void);
 
 #endif

@@ -1,0 +1,15 @@
+/* cli_cmds.h - the subcommands that live in their own files; cli_main.c
+ * dispatches to them.  Each takes the arguments after `zksim` (argv[0]
+ * is the command's name), parses its own options with GOption, and
+ * returns the process exit status.
+ */
+#ifndef CLI_CMDS_H
+#define CLI_CMDS_H
+
+/* zksim plot RUN_DIR [--from T] [--to T]: pictures of one run (cli_plot.c). */
+int cli_plot_main(int argc, char **argv);
+/* zksim sweep SCENARIO --vary KEY=V1,V2 ... | --merge DIR: grids of runs
+ * (cli_sweep.c). */
+int cli_sweep_main(int argc, char **argv);
+
+#endif
