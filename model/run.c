@@ -18,6 +18,8 @@
 #include "sim_net.h"
 #include "sim_trace.h"
 #include "zk_bugs.h"
+#include "zk_client.h"
+#include "zk_workload.h"
 #include "zk_ensemble.h"
 
 #include <errno.h>
@@ -31,6 +33,8 @@ typedef struct Run {
     const RunOptions *o;
     Sim *sim;
     ZkEnsemble *ens;
+    ZkClients *clients;
+    ZkClient **client;   /* by ScnScript.clients index */
     guint next;          /* next action */
     SimTime wait_end;    /* base of SCN_WHEN_WAIT times */
     gboolean waiting;
@@ -112,7 +116,7 @@ static int target_sid(Run *r, const ScnTarget *t)
 static int target_node(Run *r, const ScnTarget *t)
 {
     if (t->kind == SCN_TARGET_CLIENT)
-        return -1; /* clients join with the client layer */
+        return r->client ? zk_client_node(r->client[t->index]) : -1;
     int sid = target_sid(r, t);
     return sid ? server_node(sid) : -1;
 }
@@ -127,6 +131,56 @@ static GArray *expand(Run *r, const ScnTargets *l)
 }
 
 /* ---- conditions ---- */
+
+static gboolean client_cond_holds(Run *r, const ScnCond *c, GString *seen)
+{
+    ZkClient *cl = r->client[c->who.index];
+    const char *name = c->who.name;
+    switch (c->kind) {
+    case SCN_COND_CONNECTED: {
+        gboolean on = zk_client_is_connected(cl);
+        g_string_printf(seen, "%s is %s", name, zk_client_state_name(zk_client_state(cl)));
+        return on;
+    }
+    case SCN_COND_WATCH: {
+        guint n = zk_client_events_on(cl, c->event, c->path);
+        g_string_printf(seen, "%s received %u %s event%s for %s", name, n, zk_event_type_name(c->event),
+                        n == 1 ? "" : "s", c->path);
+        return n > 0;
+    }
+    case SCN_COND_NO_WATCH: {
+        guint n = zk_client_events_on(cl, ZK_EVENT_NONE, c->path);
+        g_string_printf(seen, "%s received %u event%s for %s", name, n, n == 1 ? "" : "s", c->path);
+        return n == 0;
+    }
+    case SCN_COND_SAW: {
+        gboolean saw = zk_client_saw(cl, c->error);
+        g_string_printf(seen, "%s %s %s", name, saw ? "saw" : "never saw", zk_err_name(c->error));
+        return saw;
+    }
+    case SCN_COND_RESULT: {
+        ZkErr e = zk_client_last_result(cl);
+        g_string_printf(seen, "%s's last result is %s", name, zk_err_name(e));
+        return e == c->error;
+    }
+    case SCN_COND_VALUE: {
+        GBytes *data = NULL;
+        if (!zk_client_last_value(cl, c->path, &data)) {
+            g_string_printf(seen, "%s has not read %s", name, c->path);
+            return FALSE;
+        }
+        gsize len = 0;
+        const char *p = data ? g_bytes_get_data(data, &len) : "";
+        g_autofree char *got = g_strndup(p ? p : "", len);
+        g_string_printf(seen, "%s read \"%s\"", name, got);
+        gboolean eq = strcmp(got, c->data ? c->data : "") == 0;
+        return c->cmp == SCN_CMP_NE ? !eq : eq;
+    }
+    default:
+        break;
+    }
+    return FALSE;
+}
 
 static const char *role_name(ZkRole r)
 {
@@ -208,15 +262,18 @@ static gboolean cond_holds(Run *r, const ScnCond *c, GString *seen)
         g_string_printf(seen, "s%d %s %s", sid, has ? "has" : "lacks", c->path);
         return c->kind == SCN_COND_HAS ? has : !has;
     }
+    case SCN_COND_ALL_CONNECTED: {
+        gboolean all = zk_clients_all_connected(r->clients);
+        g_string_assign(seen, all ? "every client is connected" : "some client is not connected");
+        return all;
+    }
     case SCN_COND_CONNECTED:
-    case SCN_COND_ALL_CONNECTED:
     case SCN_COND_WATCH:
     case SCN_COND_NO_WATCH:
     case SCN_COND_SAW:
     case SCN_COND_RESULT:
     case SCN_COND_VALUE:
-        g_string_assign(seen, "client conditions need the client layer");
-        return FALSE;
+        return client_cond_holds(r, c, seen);
     }
     return FALSE;
 }
@@ -442,8 +499,22 @@ static void servers_action(Run *r, const ScnAction *a)
     int sids[SCN_SERVERS_MAX + 1];
     guint k = 0;
     g_autoptr(GArray) all = expand(r, &a->u.servers.targets);
-    for (guint i = 0; i < all->len && k <= SCN_SERVERS_MAX; i++) {
+    for (guint i = 0; i < all->len; i++) {
         const ScnTarget *x = &g_array_index(all, ScnTarget, i);
+        if (x->kind == SCN_TARGET_CLIENT) {
+            /* The client's machine: a crash loses its process; a restart
+             * starts a new session, as a restarted application would. */
+            ZkClient *c = r->client[x->index];
+            if (a->kind == SCN_ACTION_CRASH) {
+                sim_node_crash(r->sim, zk_client_node(c));
+            } else if (sim_node_state(r->sim, zk_client_node(c)) == SIM_NODE_DOWN) {
+                sim_node_restart(r->sim, zk_client_node(c));
+                zk_client_start(c);
+            }
+            continue;
+        }
+        if (k > SCN_SERVERS_MAX)
+            break;
         int sid = target_sid(r, x);
         if (!sid) {
             fail(r, RUN_EXPECT_FAILED, &a->pos, "%s %s: there is no leader now", scn_action_name(a->kind), x->name);
@@ -459,6 +530,28 @@ static void servers_action(Run *r, const ScnAction *a)
         else
             zk_ensemble_restart(r->ens, sids[i]);
     }
+}
+
+/* A zkCli command of the script (the verbs are listed in the same order
+ * in both vocabularies). */
+G_STATIC_ASSERT((int)SCN_OP_CREATE == (int)ZK_CLI_CREATE && (int)SCN_OP_CONNECT == (int)ZK_CLI_CONNECT);
+
+static void client_op(Run *r, const ScnClientOp *op)
+{
+    ZkCliCommand cmd = {
+        .verb = (ZkCliVerb)op->op,
+        .path = op->path,
+        .data = op->data,
+        .sequential = op->sequential,
+        .ephemeral = op->ephemeral,
+        .container = op->container,
+        .watch = op->watch,
+        .recursive = op->recursive,
+        .version = op->version,
+        .mode = op->mode,
+        .watcher = op->watcher,
+    };
+    zk_client_cli(r->client[op->client.index], &cmd);
 }
 
 /* Runs one action; FALSE if the cursor must stop here (a wait began, or
@@ -545,7 +638,7 @@ static gboolean do_action(Run *r, const ScnAction *a)
         do_filter(r, a);
         break;
     case SCN_ACTION_CLIENT_OP:
-        fail(r, RUN_EXPECT_FAILED, &a->pos, "client operations need the client layer");
+        client_op(r, &a->u.op);
         break;
     case SCN_ACTION_WAIT: {
         g_autoptr(GString) seen = g_string_new(NULL);
@@ -670,6 +763,79 @@ static void build_topology(Run *r)
                              .has_loss = l->has_loss };
         sim_net_set_link(r->sim, na, nb, &lp);
     }
+}
+
+G_STATIC_ASSERT((int)SCN_WORKLOAD_SCRIPT == (int)ZK_WORKLOAD_SCRIPT &&
+                (int)SCN_WORKLOAD_BALANCE == (int)ZK_WORKLOAD_BALANCE);
+
+static void start_client_fn(Sim *sim, void *ctx, void *data)
+{
+    (void)sim;
+    (void)ctx;
+    zk_client_start(data);
+}
+
+/* Clients and their workloads.  A client starts at time 0 unless it was
+ * declared with start=no (then its `connect` starts it). */
+static void build_clients(Run *r)
+{
+    const ScnScript *scn = r->scn;
+    r->clients = zk_clients_new(r->ens);
+    if (!scn->n_clients)
+        return;
+    r->client = g_new0(ZkClient *, scn->n_clients);
+    ZkWorkload **wl = g_new0(ZkWorkload *, scn->n_workloads + 1);
+    for (guint i = 0; i < scn->n_workloads; i++) {
+        const ScnWorkload *w = &scn->workloads[i];
+        ZkWorkloadSpec spec;
+        zk_workload_spec_defaults(&spec, (ZkWorkloadKind)w->kind);
+        spec.reads = w->reads;
+        spec.size_bytes = w->size_bytes;
+        spec.keys = w->keys;
+        spec.key_dist = w->key_dist == SCN_KEYS_ZIPF ? ZK_KEYS_ZIPF : ZK_KEYS_UNIFORM;
+        spec.zipf_s = w->zipf_s;
+        spec.rate_per_s = w->rate_per_s;
+        spec.outstanding = w->outstanding;
+        spec.ops = w->ops;
+        spec.period = w->period;
+        spec.path = w->path;
+        spec.count = w->count;
+        spec.hold = w->hold;
+        wl[i] = zk_workload_new(r->clients, w->name, &spec);
+    }
+    int n = r->ens->nservers;
+    int *hosts = g_new(int, n);
+    for (guint i = 0; i < scn->n_clients; i++) {
+        const ScnClient *c = &scn->clients[i];
+        guint nh = 0;
+        if (c->all_servers) {
+            for (int sid = 1; sid <= n; sid++)
+                hosts[nh++] = sid;
+        } else {
+            g_autoptr(GArray) all = expand(r, &c->servers);
+            for (guint k = 0; k < all->len && nh < (guint)n; k++)
+                hosts[nh++] = (int)g_array_index(all, ScnTarget, k).index;
+        }
+        gboolean rr = scn->params.client.placement == SCN_PLACEMENT_ROUNDROBIN;
+        if (rr && nh > 1) {
+            /* client k of the script starts at host ((k-1) mod n) + 1 */
+            guint shift = i % nh;
+            int *rot = g_new(int, nh);
+            for (guint k = 0; k < nh; k++)
+                rot[k] = hosts[(k + shift) % nh];
+            memcpy(hosts, rot, nh * sizeof *hosts);
+            g_free(rot);
+        }
+        ZkClientConfig cc = { .name = c->name, .servers = hosts, .n_servers = nh, .session_timeout = c->timeout,
+                              .keep_order = rr };
+        r->client[i] = zk_client_new(r->clients, &cc);
+        if (c->workload >= 0)
+            zk_workload_add_client(wl[c->workload], r->client[i]);
+        if (c->start)
+            sim_at(r->sim, 0, SIM_NO_NODE, start_client_fn, r, r->client[i]);
+    }
+    g_free(hosts);
+    g_free(wl);
 }
 
 /* ---- leaders by time (a trace callback) ---- */
@@ -803,6 +969,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     build_network(&r);
     r.ens = zk_ensemble_new(r.sim, &cfg);
     r.ens->bugs = o->bugs;
+    build_clients(&r);
     build_topology(&r);
     if (!o->quiet)
         print_header(&r, o->out);
@@ -878,6 +1045,8 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
         out_run_print(out, o->out);
 
     sim_trace_flush(r.sim);
+    zk_clients_free(r.clients);
+    g_free(r.client);
     zk_ensemble_free(r.ens);
     sim_free(r.sim);
     out_run_free(out); /* after sim_free: the sink cannot be detached */

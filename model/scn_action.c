@@ -169,7 +169,7 @@ static gboolean act_servers(ScnParser *p, ScnLine *L, guint i, ScnAction *a)
 {
     guint allowed = SCN_M(SERVER) | SCN_M(GROUP);
     if (a->kind != SCN_ACTION_START)
-        allowed |= SCN_M(LEADER);
+        allowed |= SCN_M(LEADER) | SCN_M(CLIENT); /* a client's machine may crash too */
     if (i >= L->n)
         return scn_fail_at(p, L, L->tok[i - 1].col, "%s: expected all or servers%s", kind_word(a),
                            a->kind == SCN_ACTION_START ? "" : " (or leader)");
@@ -186,7 +186,7 @@ static gboolean act_servers(ScnParser *p, ScnLine *L, guint i, ScnAction *a)
 /* pause X [for D], resume X, isolate X */
 static gboolean act_one(ScnParser *p, ScnLine *L, guint i, ScnAction *a)
 {
-    if (!one_target(p, L, i, kind_word(a), SCN_M(SERVER) | SCN_M(LEADER), &a->u.one.server))
+    if (!one_target(p, L, i, kind_word(a), SCN_M(SERVER) | SCN_M(LEADER) | SCN_M(CLIENT), &a->u.one.server))
         return FALSE;
     i++;
     if (a->kind == SCN_ACTION_PAUSE && i < L->n && scn_tok_is(&L->tok[i], "for")) {

@@ -483,13 +483,14 @@ static gboolean resolve_action(ScnParser *p, ScnAction *a)
     const guint ends = SCN_M(SERVER) | SCN_M(LEADER) | SCN_M(ANY);
     switch (a->kind) {
     case SCN_ACTION_START:
+        return a->u.servers.all || resolve_list(p, &a->u.servers.targets, one | SCN_M(GROUP));
     case SCN_ACTION_CRASH:
     case SCN_ACTION_RESTART:
-        return a->u.servers.all || resolve_list(p, &a->u.servers.targets, one | SCN_M(GROUP));
+        return a->u.servers.all || resolve_list(p, &a->u.servers.targets, one | SCN_M(GROUP) | SCN_M(CLIENT));
     case SCN_ACTION_PAUSE:
     case SCN_ACTION_RESUME:
     case SCN_ACTION_ISOLATE:
-        return resolve_one(p, &a->u.one.server, one);
+        return resolve_one(p, &a->u.one.server, one | SCN_M(CLIENT));
     case SCN_ACTION_PARTITION:
         return check_partition(p, a);
     case SCN_ACTION_LINK:
@@ -658,12 +659,12 @@ static void assert_action(const ScnParser *p, const ScnAction *a)
     case SCN_ACTION_CRASH:
     case SCN_ACTION_RESTART:
         g_assert(a->u.servers.all != (a->u.servers.targets.n > 0));
-        assert_targets(p, &a->u.servers.targets, one | SCN_M(GROUP));
+        assert_targets(p, &a->u.servers.targets, one | SCN_M(GROUP) | SCN_M(CLIENT));
         return;
     case SCN_ACTION_PAUSE:
     case SCN_ACTION_RESUME:
     case SCN_ACTION_ISOLATE:
-        assert_target(p, &a->u.one.server, one);
+        assert_target(p, &a->u.one.server, one | SCN_M(CLIENT));
         return;
     case SCN_ACTION_PARTITION:
         g_assert(a->u.partition.n_sides >= 1 && (!a->u.partition.oneway || a->u.partition.n_sides == 2));

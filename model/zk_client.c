@@ -1036,8 +1036,10 @@ ZkClient *zk_client_new(ZkClients *cl, const ZkClientConfig *cfg)
         c->hosts[i] = cfg->servers && cfg->n_servers ? cfg->servers[i] : i + 1;
         g_assert(c->hosts[i] >= 1 && c->hosts[i] <= cl->ens->nservers);
     }
-    /* StaticHostProvider shuffles the list once, with its own Random. */
-    sim_rng_shuffle(c->rng, c->hosts, c->n_hosts, sizeof(int));
+    /* StaticHostProvider shuffles the list once, with its own Random
+     * (unless the caller fixed the order, as the W1 benchmark does). */
+    if (!cfg->keep_order)
+        sim_rng_shuffle(c->rng, c->hosts, c->n_hosts, sizeof(int));
     SimTime t = cfg->session_timeout > 0 ? cfg->session_timeout : DEFAULT_TIMEOUT;
     c->requested_ms = (int32_t)MIN(t / SIM_MS, (SimTime)G_MAXINT32);
     c->state = ZK_CLIENT_NOT_CONNECTED;

@@ -168,6 +168,7 @@ typedef struct ZkClientConfig {
     const int *servers;     /* connect string (sids); NULL = every server */
     guint n_servers;
     SimTime session_timeout; /* requested; 0 = 30 s (zkCli's default) */
+    gboolean keep_order;     /* use the connect string as given (no shuffle) */
 } ZkClientConfig;
 
 /* A new client (its sim node is added now), NOT_CONNECTED.  Owned by cl. */
@@ -266,7 +267,8 @@ ZkErr zk_client_last_result(const ZkClient *c);
 /* Operations issued but not answered. */
 guint zk_client_pending(const ZkClient *c);
 /* The last value read from path with getData: TRUE and *data (NULL:
- * empty) if it existed, FALSE if never read or NoNode. */
+ * empty; borrowed, owned by the client) if it existed, FALSE if never
+ * read or NoNode. */
 gboolean zk_client_last_value(const ZkClient *c, const char *path, GBytes **data);
 /* The node events received, in order (the first 10000 of them). */
 typedef struct ZkEventRecord {
