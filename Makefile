@@ -43,10 +43,10 @@ $(BUILD)/libzk.a: $(MODEL_OBJ)
 	ar rcs $@ $^
 
 $(BIN): $(BUILD)/model/cli_main.o $(BUILD)/libzk.a $(BUILD)/libsim.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 $(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libzk.a $(BUILD)/libsim.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 demo: $(BIN)
 	./$(BIN) run scenarios/default.zks --out results/default --check-determinism
@@ -68,10 +68,19 @@ test-san: $(BIN) $(BUILD)/run_tests
 
 $(BUILD)/bench_engine: tests/bench/bench_engine.c $(BUILD)/libsim.a | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
-bench: $(BIN) $(BUILD)/bench_engine
-	$(BUILD)/bench_engine
+$(BUILD)/bench_zksim: tests/bench/bench_zksim.c $(BUILD)/libzk.a $(BUILD)/libsim.a | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+$(BUILD)/bare_w1: tests/bench/bare_w1.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -o $@ $<
+
+# Benchmarks print figures; they never run inside `make test`.
+bench: $(BIN) $(BUILD)/bench_engine $(BUILD)/bench_zksim $(BUILD)/bare_w1
+	@sh tests/bench/bench.sh $(BUILD)
 
 clean:
 	rm -rf build build-san zksim

@@ -297,6 +297,10 @@ static void complete(ZkClient *c, ZkcOp *op, const ZkCPacket *reply, ZkErr err)
             c->stats.ok++;
         else
             c->stats.errors++;
+        if (r.err == ZK_ERR_OK && zk_op_is_write(op->op)) {
+            c->stats.writes_ok++;
+            c->stats.write_latency_ns += r.latency;
+        }
         if (op->op == ZK_OP_GET_DATA && (r.err == ZK_ERR_OK || r.err == ZK_ERR_NO_NODE) && op->path) {
             Value *v = g_new0(Value, 1);
             v->exists = r.err == ZK_ERR_OK;

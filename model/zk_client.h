@@ -295,6 +295,8 @@ typedef struct ZkClientStats {
     uint64_t expirations;
     uint64_t events;     /* node events received (the first 10000 are kept
                           * in detail: zk_client_event) */
+    uint64_t writes_ok;  /* writes answered Ok, and the sum of their latencies */
+    SimTime write_latency_ns;
 } ZkClientStats;
 const ZkClientStats *zk_client_stats(const ZkClient *c);
 
