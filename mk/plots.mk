@@ -22,7 +22,7 @@ FIGURES       ?= docs/figures
 PLOTS_OUT     ?= results/plots
 PLOT_ELECTION ?= scenarios/election-picture.zks
 PLOT_FAILURES ?= scenarios/throughput-failures.zks
-PLOT_LATENCY  ?= scenarios/w1-write-latency.zks
+PLOT_LATENCY  ?= scenarios/write-latency-vs-servers.zks
 PLOT_SERVERS  ?= 3,5,7,9,13
 PLOT_SEEDS    ?= 5
 
