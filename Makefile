@@ -103,3 +103,4 @@ fuzz-parser: $(BUILD)/fuzz_scn
 	cd $(BUILD) && ./fuzz_scn -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
 	  -print_final_stats=1 fuzz-corpus
 include mk/plots.mk
+include mk/fuzz.mk

@@ -11,5 +11,8 @@ int cli_plot_main(int argc, char **argv);
 /* zksim sweep SCENARIO --vary KEY=V1,V2 ... | --merge DIR: grids of runs
  * (cli_sweep.c). */
 int cli_sweep_main(int argc, char **argv);
+/* zksim history TIMELINE.jsonl|RUN_DIR [--limit N]: checks a client
+ * history against ZooKeeper's guarantees (cli_history.c, hist.h). */
+int cli_history_main(int argc, char **argv);
 
 #endif

@@ -385,6 +385,7 @@ static void usage(FILE *f)
                "  replay FILE         run a reproducer written by fuzz (same as run)\n"
                "  plot RUN_DIR        draw a run: space-time diagram, throughput, latency CDFs\n"
                "  sweep SCENARIO      a grid of runs (--vary KEY=V1,V2) into sweep.csv and plots\n"
+               "  history TIMELINE    check a run's client history against ZooKeeper's guarantees\n"
                "  params              list every scenario parameter with its default\n"
                "  bugs                list the bugs --bug can plant\n"
                "  version             print the version\n"
@@ -415,6 +416,8 @@ int main(int argc, char **argv)
         return cli_plot_main(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return cli_sweep_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "history") == 0)
+        return cli_history_main(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params();
     if (strcmp(cmd, "bugs") == 0)

@@ -1,4 +1,12 @@
-/* fuzz.c - swarm fault schedules, ddmin shrinking, parallel seeds. */
+/* fuzz.c - swarm fault schedules, ddmin shrinking, parallel seeds.
+ *
+ * Every run (a seed's, or one of ddmin's trials) happens in a child
+ * process under memory and CPU limits: a planted bug can break a model
+ * assertion or start an election storm, and that must make one seed fail,
+ * not end the campaign.  With several jobs, seed s goes to worker
+ * (s - from) % jobs and the parent merges the results by seed, so the
+ * report does not depend on the number of jobs; stop-at-first stops once
+ * the lowest failing seed is settled. */
 #include "fuzz.h"
 
 #include <errno.h>
@@ -6,10 +14,17 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Limits of one run's child process: a planted bug may turn an election
+ * into a storm that grows without end. */
+#define FUZZ_RUN_MEMORY_BYTES ((rlim_t)4 << 30)
+#define FUZZ_RUN_CPU_S 120
 
 const char *fuzz_fault_name(FuzzFault f)
 {
@@ -42,6 +57,7 @@ void fuzz_options_init(FuzzOptions *o)
     o->jobs = 1;
     o->horizon = 30 * SIM_S;
     o->liveness = 120 * SIM_S;
+    o->settle = 10 * SIM_S;
     o->shrink = TRUE;
 }
 
@@ -99,6 +115,89 @@ static char *partition_line(SimRng *r, int n)
     g_string_free(a, TRUE);
     g_string_free(b, TRUE);
     return line;
+}
+
+/* "partition oneway A -> B": two non-empty disjoint sets of servers. */
+static char *oneway_line(SimRng *r, int n)
+{
+    GString *a = g_string_new(NULL), *b = g_string_new(NULL);
+    int from = 1 + (int)sim_rng_below(r, (uint64_t)n);
+    int to = 1 + (int)sim_rng_below(r, (uint64_t)(n - 1));
+    if (to >= from)
+        to++;
+    for (int sid = 1; sid <= n; sid++) {
+        /* Every other server joins a side, or neither, at random. */
+        int side = sid == from ? 0 : sid == to ? 1 : (int)sim_rng_below(r, 3);
+        if (side < 2)
+            g_string_append_printf(side == 0 ? a : b, " s%d", sid);
+    }
+    char *line = g_strdup_printf("partition oneway%s ->%s", a->str, b->str);
+    g_string_free(a, TRUE);
+    g_string_free(b, TRUE);
+    return line;
+}
+
+/* One packet type broken or delayed on its way to or from server sid.
+ * Only what TCP can do: a connection that breaks at that packet, or a
+ * stream held up behind it; never a silent loss.  Packets the leader
+ * sends match `* -> sN`, packets to the leader `sN -> *`.  Every filter
+ * ends with the fault phase (`for D`, D clipped to it), so the liveness
+ * phase meets none; only the steady-flow packets may also be hit
+ * exactly `once` (ZOOKEEPER-2355: the connection breaks at one
+ * PROPOSAL), which happens at once under load. */
+static char *packet_line(SimRng *r, int sid, SimTime dur, SimTime left)
+{
+    static const char *const from_leader[] = { "PROPOSAL", "COMMIT", "NEWLEADER", "UPTODATE", "DIFF",
+                                               "TRUNC",    "SNAP",   "LEADERINFO", "PING",  "NOTIFICATION" };
+    static const char *const to_leader[] = { "ACK", "FOLLOWERINFO", "ACKEPOCH", "REQUEST", "REVALIDATE", "PING" };
+    gboolean out = sim_rng_chance(r, 0.6);
+    const char *type = out ? from_leader[sim_rng_below(r, G_N_ELEMENTS(from_leader))]
+                           : to_leader[sim_rng_below(r, G_N_ELEMENTS(to_leader))];
+    gboolean steady = strcmp(type, "PROPOSAL") == 0 || strcmp(type, "COMMIT") == 0 || strcmp(type, "ACK") == 0 ||
+                      strcmp(type, "REQUEST") == 0;
+    g_autofree char *dir = out ? g_strdup_printf("* -> s%d", sid) : g_strdup_printf("s%d -> *", sid);
+    g_autofree char *limit = NULL;
+    gboolean once = sim_rng_chance(r, 0.5);
+    if (once && steady) {
+        limit = g_strdup("once");
+    } else {
+        g_autofree char *ds = fmt_time(dur < left ? dur : left);
+        limit = g_strdup_printf("for %s", ds);
+    }
+    if (sim_rng_chance(r, 0.6))
+        return g_strdup_printf("break %s %s %s", type, dir, limit);
+    g_autofree char *delay = fmt_time(sim_rng_range(r, SIM_MS, 2 * SIM_S));
+    return g_strdup_printf("delay %s %s %s %s", type, dir, delay, limit);
+}
+
+/* A majority or more of s1..sn, at random, as " sA sB ...". */
+static char *majority(SimRng *r, int n)
+{
+    int want = n / 2 + 1 + (int)sim_rng_below(r, (uint64_t)(n - n / 2));
+    int *ids = g_new(int, n);
+    for (int i = 0; i < n; i++)
+        ids[i] = i + 1;
+    sim_rng_shuffle(r, ids, (size_t)n, sizeof *ids);
+    gboolean *in = g_new0(gboolean, n + 1);
+    for (int i = 0; i < want; i++)
+        in[ids[i]] = TRUE;
+    GString *s = g_string_new(NULL);
+    for (int sid = 1; sid <= n; sid++)
+        if (in[sid])
+            g_string_append_printf(s, " s%d", sid);
+    g_free(ids);
+    g_free(in);
+    return g_string_free(s, FALSE);
+}
+
+/* "partition cK | s1 ... sN": the client alone, cut off from every server. */
+static char *client_cut_line(const char *client, int n)
+{
+    GString *s = g_string_new(NULL);
+    g_string_printf(s, "partition %s |", client);
+    for (int sid = 1; sid <= n; sid++)
+        g_string_append_printf(s, " s%d", sid);
+    return g_string_free(s, FALSE);
 }
 
 /* The last absolute time of the base script; FALSE if it uses waits or
@@ -190,6 +289,34 @@ gboolean fuzz_seed_text(const ScnScript *base, const FuzzOptions *o, uint64_t se
                                            sim_rng_range(&rng, 0, 200), ds));
                 break;
             }
+            case FUZZ_ONEWAY:
+                if (n < 2)
+                    break;
+                add(ev, t, oneway_line(&rng, n));
+                if (t + dur < end)
+                    add(ev, t + dur, g_strdup("heal"));
+                break;
+            case FUZZ_PACKET:
+                add(ev, t, packet_line(&rng, sid, dur, end - t > SIM_MS ? end - t : SIM_MS));
+                break;
+            case FUZZ_CLIENT_CRASH:
+            case FUZZ_CLIENT_CUT: {
+                if (!base->n_clients)
+                    break;
+                const char *c = base->clients[sim_rng_below(&rng, base->n_clients)].name;
+                gboolean crash = f == FUZZ_CLIENT_CRASH;
+                add(ev, t, crash ? g_strdup_printf("crash %s", c) : client_cut_line(c, n));
+                if (t + dur < end)
+                    add(ev, t + dur, crash ? g_strdup_printf("restart %s", c) : g_strdup("heal"));
+                break;
+            }
+            case FUZZ_OUTAGE: {
+                g_autofree char *who = majority(&rng, n);
+                add(ev, t, g_strdup_printf("crash%s", who));
+                if (t + dur < end)
+                    add(ev, t + dur, g_strdup_printf("restart%s", who));
+                break;
+            }
             case FUZZ_FAULT_COUNT:
                 break;
             }
@@ -207,6 +334,27 @@ gboolean fuzz_seed_text(const ScnScript *base, const FuzzOptions *o, uint64_t se
     return TRUE;
 }
 
+/* The clients the kept lines crash (`at T crash cK`), each once, in order. */
+static void crashed_clients(GPtrArray *lines, const gboolean *keep, int n, GPtrArray *out)
+{
+    for (guint i = 0; i < lines->len; i++) {
+        if (keep && !keep[i])
+            continue;
+        const char *c = strstr(g_ptr_array_index(lines, i), " crash ");
+        if (!c)
+            continue;
+        c += 7;
+        /* servers are s1..sN; anything else named here is a client */
+        if (c[0] == 's' && atoi(c + 1) >= 1 && atoi(c + 1) <= n && strspn(c + 1, "0123456789") == strlen(c + 1))
+            continue;
+        gboolean seen = FALSE;
+        for (guint k = 0; k < out->len && !seen; k++)
+            seen = strcmp(g_ptr_array_index(out, k), c) == 0;
+        if (!seen)
+            g_ptr_array_add(out, g_strdup(c));
+    }
+}
+
 /* The scenario for a subset of the fault lines: base, faults, liveness. */
 static char *assemble(const char *base_text, GPtrArray *lines, const gboolean *keep, const FuzzOptions *o,
                       SimTime t_end, int n)
@@ -218,7 +366,8 @@ static char *assemble(const char *base_text, GPtrArray *lines, const gboolean *k
             g_string_append_printf(s, "%s\n", (char *)g_ptr_array_index(lines, i));
     g_autofree char *te = fmt_time(t_end);
     g_autofree char *lv = fmt_time(o->liveness);
-    g_autofree char *dur = fmt_time(t_end + o->liveness + 10 * SIM_S);
+    g_autofree char *dur = fmt_time(t_end + o->liveness + o->settle + 10 * SIM_S);
+    g_autofree char *settle = fmt_time(o->settle);
     g_string_append_printf(s, "\n# liveness: heal everything, restart everything, require a leader\n");
     g_string_append_printf(s, "at %s heal\n", te);
     for (int a = 1; a <= n; a++)
@@ -227,7 +376,16 @@ static char *assemble(const char *base_text, GPtrArray *lines, const gboolean *k
     g_string_append_printf(s, "at %s restart", te);
     for (int sid = 1; sid <= n; sid++)
         g_string_append_printf(s, " s%d", sid);
-    g_string_append_printf(s, "\nwait until leader within %s\nexpect no violation\nduration = %s\n", lv, dur);
+    g_string_append_c(s, '\n');
+    /* Crashed clients come back too (a new session each). */
+    g_autoptr(GPtrArray) crashed = g_ptr_array_new_with_free_func(g_free);
+    crashed_clients(lines, keep, n, crashed);
+    for (guint i = 0; i < crashed->len; i++)
+        g_string_append_printf(s, "at %s restart %s\n", te, (char *)g_ptr_array_index(crashed, i));
+    g_string_append_printf(s, "wait until leader within %s\nexpect no violation\n", lv);
+    /* Run on a little with every client back: reads across servers,
+     * watches and sessions meet the rules; then stop. */
+    g_string_append_printf(s, "after %s end\nduration = %s\n", settle, dur);
     return g_string_free(s, FALSE);
 }
 
@@ -248,7 +406,7 @@ static char *signature(const RunReport *rep)
     return g_string_free(s, FALSE);
 }
 
-static gboolean run_text(const char *name, const char *text, const FuzzOptions *o, RunReport *rep, GError **err)
+static gboolean run_here(const char *name, const char *text, const FuzzOptions *o, RunReport *rep, GError **err)
 {
     g_autoptr(ScnScript) scn = scn_load_string(name, text, NULL, err);
     if (!scn)
@@ -260,6 +418,111 @@ static gboolean run_text(const char *name, const char *text, const FuzzOptions *
     ro.quiet = TRUE;
     ro.bugs = o->bugs;
     return run_script(scn, &ro, rep, err);
+}
+
+/* The last non-empty line of text (for a crash message). */
+static char *last_line(const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (gint i = (gint)g_strv_length(lines) - 1; i >= 0; i--)
+        if (*g_strstrip(lines[i]))
+            return g_strdup(lines[i]);
+    return g_strdup("no message");
+}
+
+/* Runs one scenario text in a child process with memory and CPU limits,
+ * so that a model assertion (a planted bug can break one), a storm that
+ * eats memory or a run that never ends becomes a failure of that seed
+ * instead of the end of the campaign.  The child sends back "status TAB
+ * message", or "E TAB message" for an operating error. */
+static gboolean run_text(const char *name, const char *text, const FuzzOptions *o, RunReport *rep, GError **err)
+{
+    memset(rep, 0, sizeof *rep);
+    int rp[2], ep[2];
+    if (pipe(rp) != 0 || pipe(ep) != 0) {
+        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "pipe: %s", g_strerror(errno));
+        return FALSE;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "fork: %s", g_strerror(errno));
+        return FALSE;
+    }
+    if (pid == 0) {
+        close(rp[0]);
+        close(ep[0]);
+        dup2(ep[1], 1);
+        dup2(ep[1], 2);
+#ifndef __SANITIZE_ADDRESS__
+        struct rlimit mem = { FUZZ_RUN_MEMORY_BYTES, FUZZ_RUN_MEMORY_BYTES };
+        setrlimit(RLIMIT_AS, &mem);
+#endif
+        struct rlimit cpu = { FUZZ_RUN_CPU_S, FUZZ_RUN_CPU_S + 1 };
+        setrlimit(RLIMIT_CPU, &cpu);
+        RunReport r;
+        g_autoptr(GError) e = NULL;
+        g_autofree char *msg = NULL;
+        if (!run_here(name, text, o, &r, &e))
+            msg = g_strdup_printf("E\t%s", e->message);
+        else
+            msg = g_strdup_printf("%d\t%s", (int)r.status, r.message ? r.message : "");
+        gsize len = strlen(msg);
+        for (gsize off = 0; off < len;) {
+            ssize_t w = write(rp[1], msg + off, len - off);
+            if (w <= 0)
+                break;
+            off += (gsize)w;
+        }
+        _exit(0);
+    }
+    close(rp[1]);
+    close(ep[1]);
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GString) errs = g_string_new(NULL);
+    /* Both pipes at once, so a chatty child cannot block on a full one. */
+    struct pollfd pf[2] = { { rp[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(pf, 2, -1) < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char buf[4096];
+            ssize_t n = read(pf[i].fd, buf, sizeof buf);
+            if (n > 0) {
+                g_string_append_len(i == 0 ? out : errs, buf, n);
+            } else if (n == 0 || errno != EINTR) {
+                close(pf[i].fd);
+                pf[i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && out->len >= 2) {
+        if (out->str[0] == 'E') {
+            g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", out->str + 2);
+            return FALSE;
+        }
+        char *tab = strchr(out->str, '\t');
+        rep->status = (RunStatus)atoi(out->str);
+        rep->message = rep->status == RUN_OK || !tab ? NULL : g_strdup(tab + 1);
+        return TRUE;
+    }
+    /* Killed (an assertion's abort, a limit) or died without a word. */
+    g_autofree char *why = last_line(errs->str);
+    rep->status = RUN_VIOLATION;
+    if (WIFSIGNALED(st))
+        rep->message = g_strdup_printf("the run crashed (signal %d: %s): %s", WTERMSIG(st),
+                                       WTERMSIG(st) == SIGXCPU ? "CPU limit" : g_strsignal(WTERMSIG(st)), why);
+    else
+        rep->message = g_strdup_printf("the run died (exit status %d): %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, why);
+    return TRUE;
 }
 
 typedef struct {
@@ -424,6 +687,103 @@ static void report_line(const FuzzOptions *o, const SeedResult *r)
     printf("seed %-8" PRIu64 " FAIL  %u -> %u fault lines  %s\n", r->seed, r->lines, r->shrunk, r->message);
 }
 
+static void parse_result(const char *line, GArray *results)
+{
+    g_auto(GStrv) f = g_strsplit(line, "\t", 5);
+    if (g_strv_length(f) < 4)
+        return;
+    SeedResult r = { 0 };
+    r.seed = g_ascii_strtoull(f[0], NULL, 10);
+    r.status = atoi(f[1]);
+    r.lines = (guint)atoi(f[2]);
+    r.shrunk = (guint)atoi(f[3]);
+    r.message = f[4] && *f[4] ? g_strdup(f[4]) : NULL;
+    g_array_append_val(results, r);
+}
+
+/* The lowest failing seed if every seed below it has a result (so the
+ * campaign can stop there whatever the number of jobs), else 0. */
+static uint64_t settled_failure(const FuzzOptions *o, const GArray *results)
+{
+    uint64_t lowest = 0;
+    for (guint i = 0; i < results->len; i++) {
+        const SeedResult *r = &g_array_index(results, SeedResult, i);
+        if (r->status != RUN_OK && (!lowest || r->seed < lowest))
+            lowest = r->seed;
+    }
+    if (!lowest)
+        return 0;
+    uint64_t below = 0;
+    for (guint i = 0; i < results->len; i++)
+        below += g_array_index(results, SeedResult, i).seed < lowest;
+    return below == lowest - o->seed_from ? lowest : 0;
+}
+
+/* Reads the workers' lines as they come (each worker's pipe may fill
+ * while another is read); with stop_at_first, ends the campaign once the
+ * first failing seed is settled and drops the results past it. */
+static void collect(const FuzzOptions *o, int *fds, pid_t *pids, int jobs, GArray *results)
+{
+    struct pollfd *pf = g_new0(struct pollfd, jobs);
+    GString **buf = g_new0(GString *, jobs);
+    int open_fds = jobs;
+    for (int j = 0; j < jobs; j++) {
+        pf[j].fd = fds[j];
+        pf[j].events = POLLIN;
+        buf[j] = g_string_new(NULL);
+    }
+    uint64_t stop = 0;
+    while (open_fds > 0 && !stop) {
+        if (poll(pf, (nfds_t)jobs, -1) < 0 && errno != EINTR)
+            break;
+        for (int j = 0; j < jobs; j++) {
+            if (pf[j].fd < 0 || !(pf[j].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char chunk[4096];
+            ssize_t n = read(pf[j].fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                close(pf[j].fd);
+                pf[j].fd = -1;
+                open_fds--;
+                continue;
+            }
+            g_string_append_len(buf[j], chunk, n);
+            char *nl;
+            while ((nl = strchr(buf[j]->str, '\n'))) {
+                *nl = 0;
+                parse_result(buf[j]->str, results);
+                g_string_erase(buf[j], 0, nl - buf[j]->str + 1);
+            }
+        }
+        if (o->stop_at_first)
+            stop = settled_failure(o, results);
+    }
+    for (int j = 0; j < jobs; j++) {
+        if (stop)
+            kill(-pids[j], SIGKILL);
+        if (pf[j].fd >= 0)
+            close(pf[j].fd);
+        int st;
+        waitpid(pids[j], &st, 0);
+        g_string_free(buf[j], TRUE);
+    }
+    if (stop) {
+        for (guint i = 0; i < results->len;) {
+            SeedResult *r = &g_array_index(results, SeedResult, i);
+            if (r->seed > stop) {
+                g_free(r->message);
+                g_array_remove_index_fast(results, i);
+            } else {
+                i++;
+            }
+        }
+    }
+    g_free(pf);
+    g_free(buf);
+}
+
 gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
 {
     memset(rep, 0, sizeof *rep);
@@ -467,6 +827,7 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
             }
             pid_t pid = fork();
             if (pid == 0) {
+                setpgid(0, 0); /* its runs too: stop-at-first ends them all at once */
                 close(p[0]);
                 FILE *w = fdopen(p[1], "w");
                 for (uint64_t s = o->seed_from + (uint64_t)j; s <= o->seed_to; s += (uint64_t)jobs) {
@@ -487,25 +848,7 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
             fds[j] = p[0];
             pids[j] = pid;
         }
-        for (int j = 0; j < jobs; j++) {
-            FILE *rf = fdopen(fds[j], "r");
-            char line[8192];
-            while (fgets(line, sizeof line, rf)) {
-                g_auto(GStrv) f = g_strsplit(g_strchomp(line), "\t", 5);
-                if (g_strv_length(f) < 4)
-                    continue;
-                SeedResult r = { 0 };
-                r.seed = g_ascii_strtoull(f[0], NULL, 10);
-                r.status = atoi(f[1]);
-                r.lines = (guint)atoi(f[2]);
-                r.shrunk = (guint)atoi(f[3]);
-                r.message = f[4] && *f[4] ? g_strdup(f[4]) : NULL;
-                g_array_append_val(results, r);
-            }
-            fclose(rf);
-            int st;
-            waitpid(pids[j], &st, 0);
-        }
+        collect(o, fds, pids, jobs, results);
         g_free(fds);
         g_free(pids);
         /* sort by seed */

@@ -12,6 +12,7 @@
  */
 #include "run.h"
 
+#include "hist.h"
 #include "out_json.h"
 #include "out_run.h"
 #include "sim_disk.h"
@@ -916,6 +917,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     r.end = o->has_until ? o->until : params.duration;
 
     FILE *txt = NULL, *jsonl = NULL;
+    Hist *hist = NULL;
     char *dir = NULL;
     if (!o->no_files) {
         dir = o->out_dir ? g_strdup(o->out_dir) : default_out_dir(o->scenario ? o->scenario : "scenario", seed);
@@ -937,6 +939,14 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     if (o->hash)
         sim_trace_add_hash(r.sim);
     sim_trace_add_callback(r.sim, on_trace, &r);
+    /* What the clients saw, checked against ZooKeeper's guarantees when
+     * the run ends (hist.h); its messages cite timeline.jsonl lines. */
+    hist = hist_new();
+    if (jsonl) {
+        g_autofree char *tl = g_build_filename(dir, "timeline.jsonl", NULL);
+        hist_set_name(hist, tl);
+    }
+    hist_attach(hist, r.sim);
     /* The run's outputs: summary.json, metrics.csv, trace.json, the
      * printed summary and the progress line, all from the trace. */
     guint n_params = 0;
@@ -981,7 +991,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
         if (r.waiting) {
             /* Event by event, checking the condition after each. */
             g_autoptr(GString) seen = g_string_new(NULL);
-            while (r.waiting && !r.done && !sim_failure(r.sim)) {
+            while (r.waiting && !r.done && !sim_failure(r.sim) && sim_events_run(r.sim) < max_events) {
                 if (!sim_run(r.sim, r.end, 1))
                     break;
                 if (r.waiting && cond_holds(&r, &r.wait->u.wait.cond, seen))
@@ -1002,9 +1012,29 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
         fail(&r, RUN_VIOLATION, NULL, "invariant violated at %.6f s (seed %" PRIu64 ", event %" PRIu64 "): %s",
              (double)sim_now(r.sim) / SIM_S, seed, sim_events_run(r.sim), sim_failure(r.sim));
     }
+    /* A run that hits its event limit says so (an election storm under a
+     * planted bug can otherwise look like a quiet end). */
+    if (r.status == RUN_OK && sim_events_run(r.sim) >= max_events) {
+        r.done = FALSE;
+        fail(&r, RUN_EXPECT_FAILED, NULL, "event limit reached at %.6f s (maxEvents = %" PRIu64 "): the run stopped early",
+             (double)sim_now(r.sim) / SIM_S, max_events);
+    }
     if (r.waiting && !r.done) {
         r.done = FALSE;
         wait_timeout(r.sim, &r, NULL);
+    }
+    /* The client history (after the invariants: it is the weaker
+     * witness, and a broken invariant usually breaks it too). */
+    if (r.status == RUN_OK) {
+        g_autoptr(GString) why = g_string_new(NULL);
+        if (!hist_check(hist, why, 5)) {
+            const char *nl = strchr(why->str, '\n');
+            r.done = FALSE;
+            fail(&r, RUN_VIOLATION, NULL, "history violated (seed %" PRIu64 "): %.*s", seed,
+                 nl ? (int)(nl - why->str) : (int)why->len, why->str);
+            if (!o->quiet)
+                fputs(why->str, o->out);
+        }
     }
     /* `expect at end` */
     for (guint i = 0; i < scn->n_actions && r.status == RUN_OK; i++) {
@@ -1049,6 +1079,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     g_free(r.client);
     zk_ensemble_free(r.ens);
     sim_free(r.sim);
+    hist_free(hist); /* after sim_free: the callback cannot be detached */
     out_run_free(out); /* after sim_free: the sink cannot be detached */
     if (txt)
         fclose(txt);
@@ -1066,6 +1097,7 @@ fail_io:
         fclose(txt);
     g_free(dir);
     sim_free(r.sim);
+    hist_free(hist);
     g_array_free(r.leaders, TRUE);
     g_string_free(r.failure, TRUE);
     return FALSE;

@@ -992,6 +992,7 @@ static void node_crash(Sim *sim, int node, void *ctx)
     c->closing = c->restart_after_close = FALSE;
     drop_all_silently(c);
     zkc_check_conn_gone(c);
+    zkc_check_crashed(c->cl, c);
     client_check(c);
 }
 

@@ -123,6 +123,30 @@ void zk_clients_lock_released(ZkClients *cl, const char *lock, ZkClient *c)
     SIM_TRACE(cl->sim, c->node, "LOCK_RELEASED", SF_STR("lock", lock));
 }
 
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void zkc_check_crashed(ZkClients *cl, ZkClient *c)
+{
+    /* Collected and sorted first: the table's order must not reach the
+     * timeline. */
+    g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, cl->lock_holders);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (v == c)
+            g_ptr_array_add(held, g_strdup(k));
+    g_ptr_array_sort(held, cmp_str);
+    for (guint i = 0; i < held->len; i++) {
+        g_hash_table_remove(cl->lock_holders, g_ptr_array_index(held, i));
+        SIM_TRACE(cl->sim, c->node, "LOCK_RELEASED", SF_STR("lock", (const char *)g_ptr_array_index(held, i)),
+                  SF_STR("why", "crash"));
+    }
+}
+
 uint64_t zk_clients_lock_acquisitions(const ZkClients *cl)
 {
     return cl->lock_acquisitions;

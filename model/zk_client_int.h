@@ -212,6 +212,9 @@ void zkc_check_reply_zxid(ZkClient *c, uint64_t zxid, int32_t xid);
 void zkc_check_conn_gone(ZkClient *c);
 /* Server s applied a closeSession for session. */
 void zkc_check_close_applied(ZkClients *cl, ZkServer *s, uint64_t session);
+/* 6. the client's process died: it holds no lock any more (its lock
+ * node goes when the session expires, and someone else may take it). */
+void zkc_check_crashed(ZkClients *cl, ZkClient *c);
 /* A read's staleness. */
 void zkc_record_staleness(ZkClients *cl, uint64_t txns, SimTime ns);
 

@@ -4,7 +4,11 @@
  * incremental: it looks at one event, never rescans the ensemble.
  *
  *   1. at most one leader is established per epoch (Leadership2);
- *   2. every server applies the same txn at a given zxid (agreement);
+ *   2. every server applies the same txn at a given zxid (agreement),
+ *      and holds the same tree after it: equal tree digests, the check
+ *      ZooKeeper itself makes with TxnDigest (ZOOKEEPER-3114,
+ *      DataTree.compareDigest), which catches a replica that kept a txn
+ *      the others never applied (ZOOKEEPER-1154, ZOOKEEPER-2845);
  *   3. on every server, applied zxids strictly increase (total order);
  *   4. a txn committed by a quorum is never lost: every later leader has
  *      it when it establishes itself;
@@ -44,6 +48,8 @@ static gboolean u64_equal(gconstpointer a, gconstpointer b)
 typedef struct {
     uint64_t zxid;
     ZkTxn *txn;
+    uint64_t digest; /* the tree's digest after it, on the first server */
+    int sid;         /* that server */
 } TxnAt;
 
 static void txn_at_free(gpointer p)
@@ -96,6 +102,8 @@ static gboolean same_txn(const ZkTxn *a, const ZkTxn *b)
     return g_string_equal(da, db);
 }
 
+static gboolean has_committed(ZkInvariants *inv, ZkServer *s, int64_t below, GString *why);
+
 void zk_inv_established(ZkInvariants *inv, ZkServer *s, int64_t epoch)
 {
     uint64_t key = (uint64_t)epoch;
@@ -108,22 +116,32 @@ void zk_inv_established(ZkInvariants *inv, ZkServer *s, int64_t epoch)
     uint64_t *k = g_new(uint64_t, 1);
     *k = key;
     g_hash_table_replace(inv->leader_of_epoch, k, GINT_TO_POINTER(s->sid));
-    /* The new leader must hold every committed txn. */
+    /* The new leader must hold every txn committed in an earlier epoch.
+     * Only earlier epochs: a leader that waited long for its NEWLEADER
+     * acks (its voters paused, or their acks queued) may establish epoch
+     * e after a quorum moved on and committed in epoch e + 1; it can
+     * commit nothing then, and Zab asks nothing of it. */
     g_autoptr(GString) why = g_string_new(NULL);
-    if (!zk_inv_server_has_committed(inv, s, why))
+    if (!has_committed(inv, s, epoch, why))
         VIOLATION(inv, s->node, "leader s%d of epoch %" PRId64 " lost a committed txn: %s", s->sid, epoch, why->str);
 }
 
 void zk_inv_committed(ZkInvariants *inv, ZkTxn *txn)
 {
     uint64_t z = zk_txn_zxid(txn);
-    if (inv->committed->len && g_array_index(inv->committed, uint64_t, inv->committed->len - 1) >= z) {
-        VIOLATION(inv, SIM_NO_NODE, "commit of 0x%" PRIx64 " after 0x%" PRIx64, z,
-                  g_array_index(inv->committed, uint64_t, inv->committed->len - 1));
+    TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
+    uint64_t last = inv->committed->len ? g_array_index(inv->committed, uint64_t, inv->committed->len - 1) : 0;
+    if (last >= z) {
+        /* A deposed leader waking from a long pause may count the acks
+         * that queued up meanwhile and commit a txn of its old epoch that
+         * a quorum did ack: harmless when its successor's history holds
+         * that very txn (servers of the new epoch applied it). */
+        if ((z >> 32) < (last >> 32) && at && same_txn(at->txn, txn))
+            return;
+        VIOLATION(inv, SIM_NO_NODE, "commit of 0x%" PRIx64 " after 0x%" PRIx64, z, last);
         return;
     }
     g_array_append_val(inv->committed, z);
-    TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
     if (at && !same_txn(at->txn, txn))
         VIOLATION(inv, SIM_NO_NODE, "committed 0x%" PRIx64 " differs from a txn already applied there", z);
 }
@@ -137,11 +155,21 @@ void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
     }
     inv->last_applied[s->sid] = z;
     TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
+    uint64_t digest = zk_tree_digest(s->tree);
     if (!at) {
         at = g_new(TxnAt, 1);
         at->zxid = z;
         at->txn = zk_txn_ref(txn);
+        at->digest = digest;
+        at->sid = s->sid;
         g_hash_table_insert(inv->txn_at, &at->zxid, at);
+        return;
+    }
+    if (same_txn(at->txn, txn) && at->digest != digest) {
+        VIOLATION(inv, s->node,
+                  "s%d's tree after 0x%" PRIx64 " differs from s%d's (digest 0x%016" PRIx64 " vs 0x%016" PRIx64
+                  "): it holds a txn the other never applied, or lacks one",
+                  s->sid, z, at->sid, digest, at->digest);
         return;
     }
     if (!same_txn(at->txn, txn)) {
@@ -184,11 +212,20 @@ uint64_t zk_inv_committed_max(const ZkInvariants *inv)
     return inv->committed->len ? g_array_index(inv->committed, uint64_t, inv->committed->len - 1) : 0;
 }
 
-gboolean zk_inv_server_has_committed(ZkInvariants *inv, ZkServer *s, GString *why)
+/* Every committed txn of an epoch below `below` is on s. */
+static gboolean has_committed(ZkInvariants *inv, ZkServer *s, int64_t below, GString *why)
 {
-    uint64_t last = zk_server_last_zxid(s);
+    /* What s holds: its log and snapshot, and its tree unless the tree
+     * only names the new epoch (a leader sets lastProcessedZxid to
+     * (epoch, 0) as it starts serving: no txn of the past). */
+    uint64_t last = zk_server_last_logged(s);
+    uint64_t tree = zk_server_last_zxid(s);
+    if ((int64_t)(tree >> 32) < below && tree > last)
+        last = tree;
     for (guint i = 0; i < inv->committed->len; i++) {
         uint64_t z = g_array_index(inv->committed, uint64_t, i);
+        if ((int64_t)(z >> 32) >= below)
+            break; /* committed is increasing */
         if (z > last) {
             g_string_printf(why, "s%d is at 0x%" PRIx64 " but 0x%" PRIx64 " was committed", s->sid, last, z);
             return FALSE;
@@ -208,4 +245,9 @@ gboolean zk_inv_server_has_committed(ZkInvariants *inv, ZkServer *s, GString *wh
         }
     }
     return TRUE;
+}
+
+gboolean zk_inv_server_has_committed(ZkInvariants *inv, ZkServer *s, GString *why)
+{
+    return has_committed(inv, s, INT64_MAX, why);
 }

@@ -230,7 +230,13 @@ static uint64_t sync_follower(ZkServer *s, ZkLH *h)
     guint hi = applied_end(s);
     guint win = (guint)s->cfg->commit_log_count;
     guint wlo = hi > win ? hi - win : 0;
-    gboolean empty = hi == wlo;
+    /* Only what followed the tree's last load is ours to serve. */
+    guint floor = 0;
+    while (floor < hi && g_array_index(log, ZkLogEntry, floor).zxid <= s->committed_floor)
+        floor++;
+    if (wlo < floor)
+        wlo = floor;
+    gboolean empty = hi <= wlo;
     uint64_t min_c = empty ? last : g_array_index(log, ZkLogEntry, wlo).zxid;
     uint64_t max_c = empty ? last : g_array_index(log, ZkLogEntry, hi - 1).zxid;
     gboolean peer_new_epoch = (peer & 0xffffffffu) == 0;
@@ -240,7 +246,9 @@ static uint64_t sync_follower(ZkServer *s, ZkLH *h)
         plan.mode = ZK_SYNC_DIFF;
         plan.op_zxid = peer;
     } else if (peer > max_c && !peer_new_epoch) {
-        plan.mode = ZK_SYNC_TRUNC;
+        /* The planted skip-trunc strikes here too: this is the TRUNC an
+         * old leader with a logged, uncommitted txn gets (ZOOKEEPER-1154). */
+        plan.mode = zk_bug(s->ens, ZK_BUG_SKIP_TRUNC) ? ZK_SYNC_DIFF : ZK_SYNC_TRUNC;
         plan.op_zxid = max_c;
     } else if (peer >= min_c && peer <= max_c) {
         walk(s, &plan, wlo, hi, peer, max_c);
@@ -249,7 +257,7 @@ static uint64_t sync_follower(ZkServer *s, ZkLH *h)
          * has it and it is smaller than snapshotSizeFactor x our latest
          * snapshot (ZKDatabase.getProposalsFromTxnLog). */
         gssize at = -1;
-        for (guint i = 0; i < hi; i++) {
+        for (guint i = floor; i < hi; i++) {
             if (g_array_index(log, ZkLogEntry, i).zxid > peer)
                 break;
             at = (gssize)i;
@@ -593,6 +601,7 @@ static void self_flushed(Sim *sim, void *ctx, void *data)
     for (guint i = 0; i < n && s->leader == L; i++) {
         uint64_t z = g_array_index(L->to_ack, ToAck, i).zxid;
         zk_inv_ack(s->ens->inv, s, z);
+        SIM_TRACE(s->sim, s->node, "ACK", SF_HEX("zxid", z), SF_BOOL("self", TRUE));
         process_ack(s, s->sid, z);
     }
     if (s->leader == L)

@@ -153,6 +153,7 @@ void zk_learner_on_connected(ZkServer *s, SimConnId c)
 static void send_ack(ZkServer *s, uint64_t zxid)
 {
     zk_inv_ack(s->ens->inv, s, zxid);
+    SIM_TRACE(s->sim, s->node, "ACK", SF_HEX("zxid", zxid));
     send_leader(s, packet(s, ZK_MSG_ACK, zxid));
 }
 
@@ -166,6 +167,7 @@ static void log_proposal(ZkServer *s, ZkTxn *txn, gboolean ack)
     zk_server_log_append(s, txn);
     zk_server_maybe_snapshot(s);
     g_queue_push_tail(&l->pending, zk_txn_ref(txn));
+    SIM_TRACE(s->sim, s->node, "LOGGED", SF_HEX("zxid", zk_txn_zxid(txn)));
     if (!ack)
         return;
     uint64_t w = g_array_index(s->disk.log, ZkLogEntry, s->disk.log->len - 1).write_no;
@@ -242,6 +244,9 @@ static void on_sync_start(ZkServer *s, ZkMsg *m)
         s->tree = m->snap;
         m->snap = NULL;
         zk_tree_set_last_processed_zxid(s->tree, m->zxid);
+        /* deserializeSnapshot clears the ZKDatabase: the log entries we
+         * hold belong to the history this snapshot replaces. */
+        s->committed_floor = m->zxid;
         zk_inv_tree_reset(s->ens->inv, s, m->zxid);
         break;
     default:

@@ -345,8 +345,11 @@ void zk_server_set_role(ZkServer *s, ZkRole role, const char *why)
     case ZK_LOOKING:
         s->looking_since = sim_now(s->sim);
         /* ZooKeeperServer.shutdown(false): keep the database and
-         * fast-forward it from the log (ZOOKEEPER-2845). */
-        zk_server_fast_forward(s);
+         * fast-forward it from the log (ZOOKEEPER-2845).  The planted bug
+         * keeps it as it is: a logged, uncommitted txn then stays out of
+         * lastProcessedZxid, and the next leader DIFFs where it must TRUNC. */
+        if (!zk_bug(s->ens, ZK_BUG_NO_FAST_FORWARD))
+            zk_server_fast_forward(s);
         zk_fle_start(s);
         break;
     case ZK_LEADING:
@@ -429,6 +432,7 @@ void zk_server_reload(ZkServer *s)
     if (s->tree)
         zk_tree_free(s->tree);
     s->tree = s->disk.snap ? zk_tree_copy(s->disk.snap) : zk_tree_new();
+    s->committed_floor = s->disk.snap_zxid;
     zk_inv_tree_reset(s->ens->inv, s, zk_tree_last_processed_zxid(s->tree));
     zk_server_fast_forward(s);
 }

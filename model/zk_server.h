@@ -131,6 +131,11 @@ struct ZkServer {
     ZkRole role;
     ZkVote current_vote; /* the vote reported to others when not LOOKING */
     ZkTree *tree;
+    /* ZKDatabase.committedLog starts past this zxid: the log entries at or
+     * below it predate the tree's last load (a restart's loadDataBase
+     * replays only what follows the snapshot; a SNAP from a leader clears
+     * the committedLog).  A leader never serves them to a learner. */
+    uint64_t committed_floor;
     ZkWatchManager *watches;
     ZkFle fle;
     ZkFlePeer peers[ZK_MAX_SERVERS + 1];

@@ -53,6 +53,7 @@ struct WlClient {
     gboolean first_role; /* member / operator / server: index < count */
     SimRng *rng;
     gboolean running;    /* its part started in the current session */
+    uint64_t session;    /* that session */
     SimEventId timer;
     WlStep timer_fn;
     /* ensure_path */
@@ -945,6 +946,19 @@ static void on_watch(ZkClient *c, const ZkWatchedEvent *ev, void *ud)
     }
     switch (ev->state) {
     case ZK_STATE_SYNC_CONNECTED:
+        if (w->running && zk_client_session(c) != w->session) {
+            /* A new session without an Expired event: the client's
+             * process crashed and came back, and what it knew (its lock
+             * node, its round) died with it.  Start over, as after an
+             * expiry; the old session's nodes go when it expires. */
+            w->running = FALSE;
+            w->joined = FALSE;
+            w->lk = LK_IDLE;
+            g_clear_pointer(&w->lock_node, g_free);
+            stop_timer(w);
+            w->wl->stats.sessions++;
+        }
+        w->session = zk_client_session(c);
         if (!w->running) {
             w->running = TRUE;
             start_part(w);

@@ -5,6 +5,7 @@
 #include "test_util.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 __attribute__((noinline)) static char *slurp(const char *dir, const char *name)
@@ -138,9 +139,21 @@ static void test_bad_scenario_is_an_error(void)
     g_clear_error(&err);
 }
 
+static void test_readme_examples_load(void)
+{
+    GError *err = NULL;
+    ScnScript *s = scn_load("tests/scn/readme-examples.zks", NULL, &err);
+    if (!s)
+        fprintf(stderr, "\n%s\n", err->message);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_TRUE(s->n_actions > 50);
+    scn_script_free(s);
+}
+
 void tests_run_register(void)
 {
     static const TestCase cases[] = {
+        { "README examples load", test_readme_examples_load },
         { "same seed, same bytes", test_same_seed_same_bytes },
         { "failed expectation names the line", test_failed_expectation_names_the_line },
         { "bad scenario is an error", test_bad_scenario_is_an_error },

@@ -27,5 +27,6 @@ void tests_client_register(void);
 void tests_scn_register(void);
 void tests_run_register(void);
 void tests_out_register(void);
+void tests_hist_register(void);
 
 #endif
