@@ -77,19 +77,6 @@ static gboolean parse_trace(const char *s, RunTraceMode *m, GError **err)
     return TRUE;
 }
 
-static gboolean parse_u64(const char *opt, const char *s, uint64_t *out, GError **err)
-{
-    char *end = NULL;
-    errno = 0;
-    guint64 v = g_ascii_strtoull(s, &end, 10);
-    if (!*s || *end || errno || s[0] == '-') {
-        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: expected a non-negative integer, got '%s'",
-                    opt, s);
-        return FALSE;
-    }
-    *out = v;
-    return TRUE;
-}
 
 /* ---- run ---- */
 
@@ -133,7 +120,7 @@ static int cmd_run(int argc, char **argv)
     o.sets = (const char *const *)sets;
     o.out_dir = out;
     o.quiet = quiet;
-    if (seed && !(o.has_seed = parse_u64("--seed", seed, &o.seed, &err)))
+    if (seed && !(o.has_seed = cli_parse_u64("--seed", seed, &o.seed, &err)))
         goto usage;
     if (until) {
         const char *msg = NULL;
@@ -255,7 +242,7 @@ static gboolean parse_seed_range(const char *s, uint64_t *a, uint64_t *b, GError
         return FALSE;
     }
     g_autofree char *left = g_strndup(s, (gsize)(dots - s));
-    if (!parse_u64("--seeds", left, a, err) || !parse_u64("--seeds", dots + 2, b, err))
+    if (!cli_parse_u64("--seeds", left, a, err) || !cli_parse_u64("--seeds", dots + 2, b, err))
         return FALSE;
     if (*a > *b) {
         g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--seeds: %" PRIu64 " is after %" PRIu64, *a, *b);

@@ -49,19 +49,6 @@ static void args_clear(SweepArgs *a)
     g_free(a->zksim);
 }
 
-static gboolean parse_u64(const char *opt, const char *s, uint64_t *out, GError **err)
-{
-    char *end = NULL;
-    errno = 0;
-    guint64 v = g_ascii_strtoull(s, &end, 10);
-    if (!*s || *end || errno || s[0] == '-') {
-        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: expected a non-negative integer, got '%s'",
-                    opt, s);
-        return FALSE;
-    }
-    *out = v;
-    return TRUE;
-}
 
 /* --seeds N (1..N) or A..B. */
 static gboolean parse_seeds(const char *text, GArray *seeds, GError **err)
@@ -70,9 +57,9 @@ static gboolean parse_seeds(const char *text, GArray *seeds, GError **err)
     const char *dots = text ? strstr(text, "..") : NULL;
     if (dots) {
         g_autofree char *left = g_strndup(text, (gsize)(dots - text));
-        if (!parse_u64("--seeds", left, &a, err) || !parse_u64("--seeds", dots + 2, &b, err))
+        if (!cli_parse_u64("--seeds", left, &a, err) || !cli_parse_u64("--seeds", dots + 2, &b, err))
             return FALSE;
-    } else if (text && !parse_u64("--seeds", text, &b, err)) {
+    } else if (text && !cli_parse_u64("--seeds", text, &b, err)) {
         return FALSE;
     }
     if (a > b || b - a >= OUT_SWEEP_RUNS_MAX || (!dots && b == 0)) {
