@@ -481,6 +481,17 @@ static void do_filter(Run *r, const ScnAction *a)
     sim_net_add_filter(r->sim, &sf);
 }
 
+/* `restart sN`: a server that is down comes back; a running (or paused)
+ * one is killed and started again at once, as `kill -9` and a restart of
+ * its process would do: what it had not flushed is lost. */
+static void restart_server(Run *r, int sid)
+{
+    ZkServer *s = zk_ensemble_server(r->ens, sid);
+    if (s->started && sim_node_is_up(r->sim, s->node))
+        zk_ensemble_crash(r->ens, sid);
+    zk_ensemble_restart(r->ens, sid);
+}
+
 static void servers_action(Run *r, const ScnAction *a)
 {
     int n = r->ens->nservers;
@@ -491,7 +502,7 @@ static void servers_action(Run *r, const ScnAction *a)
             else if (a->kind == SCN_ACTION_CRASH)
                 zk_ensemble_crash(r->ens, sid);
             else
-                zk_ensemble_restart(r->ens, sid);
+                restart_server(r, sid);
         }
         return;
     }
@@ -529,7 +540,7 @@ static void servers_action(Run *r, const ScnAction *a)
         else if (a->kind == SCN_ACTION_CRASH)
             zk_ensemble_crash(r->ens, sids[i]);
         else
-            zk_ensemble_restart(r->ens, sids[i]);
+            restart_server(r, sids[i]);
     }
 }
 

@@ -33,6 +33,7 @@ int main(void)
     tests_run_register();
     tests_out_register();
     tests_hist_register();
+    tests_fuzz_register();
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
     unsigned tests_failed = CU_get_number_of_tests_failed();

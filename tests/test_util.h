@@ -28,5 +28,6 @@ void tests_scn_register(void);
 void tests_run_register(void);
 void tests_out_register(void);
 void tests_hist_register(void);
+void tests_fuzz_register(void);
 
 #endif
