@@ -260,7 +260,7 @@ static int cmd_fuzz(int argc, char **argv)
     GOptionEntry entries[] = {
         { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds, "Seeds to run, inclusive (default 1..100)", "A..B" },
         { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
-          "Fault kinds allowed (default all): crash,restart,partition,pause,loss,slowdisk", "LIST" },
+          "Fault kinds allowed (default all): crash,restart,partition,pause,loss,slowdisk,oneway,packet,client-crash,client-cut,outage", "LIST" },
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker processes (results do not depend on it)", "J" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a parameter of the base scenario", "KEY=VALUE" },
         { "bug", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bugs, "Plant a known bug", "NAME" },
@@ -296,7 +296,8 @@ static int cmd_fuzz(int argc, char **argv)
             int f = fuzz_fault_parse(g_strstrip(*p));
             if (f < 0) {
                 g_set_error(&err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--faults: unknown fault '%s' (crash, restart, partition, pause, loss, slowdisk)", *p);
+                            "--faults: unknown fault '%s' (crash, restart, partition, pause, loss, slowdisk, oneway, "
+                            "packet, client-crash, client-cut, outage)", *p);
                 goto usage;
             }
             o.faults |= 1u << f;
