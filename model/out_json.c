@@ -1,6 +1,8 @@
 /* out_json.c - see out_json.h. */
 #include "out_json.h"
 
+#include "sim_trace.h"
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -14,32 +16,7 @@ void oj_init(OutJson *j, GString *s, gboolean pretty)
 
 void oj_escape(GString *out, const char *s)
 {
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"':
-            g_string_append(out, "\\\"");
-            break;
-        case '\\':
-            g_string_append(out, "\\\\");
-            break;
-        case '\n':
-            g_string_append(out, "\\n");
-            break;
-        case '\t':
-            g_string_append(out, "\\t");
-            break;
-        case '\r':
-            g_string_append(out, "\\r");
-            break;
-        default:
-            if (*p < 0x20)
-                g_string_append_printf(out, "\\u%04x", *p);
-            else
-                g_string_append_c(out, (char)*p);
-        }
-    }
-    g_string_append_c(out, '"');
+    sim_json_escape(out, s); /* one escaper for every JSON zksim writes */
 }
 
 static void indent(OutJson *j)

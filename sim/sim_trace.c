@@ -137,7 +137,7 @@ void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out
     }
 }
 
-static void json_string(GString *out, const char *s)
+void sim_json_escape(GString *out, const char *s)
 {
     g_string_append_c(out, '"');
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
@@ -170,13 +170,13 @@ static void json_string(GString *out, const char *s)
 void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out)
 {
     g_string_append_printf(out, "{\"t\":%" PRId64 ",\"node\":", ev->time);
-    json_string(out, sim_node_name(sim, ev->node));
+    sim_json_escape(out, sim_node_name(sim, ev->node));
     g_string_append(out, ",\"type\":");
-    json_string(out, ev->type);
+    sim_json_escape(out, ev->type);
     for (size_t i = 0; i < ev->nfields; i++) {
         const SimField *f = &ev->fields[i];
         g_string_append_c(out, ',');
-        json_string(out, f->key);
+        sim_json_escape(out, f->key);
         g_string_append_c(out, ':');
         switch (f->kind) {
         case SIM_F_INT:
@@ -189,17 +189,17 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
         case SIM_F_HEX: {
             char hb[24];
             g_snprintf(hb, sizeof hb, "0x%" PRIx64, f->v.u);
-            json_string(out, hb);
+            sim_json_escape(out, hb);
             break;
         }
         case SIM_F_STR:
-            json_string(out, f->v.s);
+            sim_json_escape(out, f->v.s);
             break;
         case SIM_F_BOOL:
             g_string_append(out, f->v.i ? "true" : "false");
             break;
         case SIM_F_NODE:
-            json_string(out, sim_node_name(sim, (int)f->v.i));
+            sim_json_escape(out, sim_node_name(sim, (int)f->v.i));
             break;
         case SIM_F_DBL: {
             char db[G_ASCII_DTOSTR_BUF_SIZE];

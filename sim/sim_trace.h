@@ -91,6 +91,9 @@ void sim_trace_flush(Sim *sim);
  * GString; used by the sinks and by tests. */
 void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out);
 void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out);
+/* Appends s as a JSON string literal (quotes, escapes, control
+ * characters as \\u00XX); NULL is the empty string. */
+void sim_json_escape(GString *out, const char *s);
 /* A field by key, or NULL. */
 const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key);
 
