@@ -60,7 +60,7 @@ lint:
 
 sanitize:
 	$(MAKE) BUILD=build-san BIN=build-san/zksim OPT=-O1 \
-	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DSIM_POOL_DISABLE" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test-san
 
 test-san: $(BIN) $(BUILD)/run_tests

@@ -22,12 +22,32 @@
 
 #include <inttypes.h>
 
+/* Committed zxids, as runs of consecutive zxids of one epoch: a leader
+ * commits its epoch's counters 1, 2, 3, ... in order, so a whole run
+ * costs 16 bytes however long it lasts. */
+typedef struct {
+    uint64_t lo, hi;
+} Run;
+
+/* How often (in applied txns) the floor below which nothing is kept is
+ * recomputed: it costs one pass over the servers. */
+#define FLOOR_EVERY 64
+
 struct ZkInvariants {
     ZkEnsemble *ens;
     GHashTable *leader_of_epoch; /* epoch -> sid, lookup only */
-    GHashTable *txn_at;          /* zxid -> ZkTxn* (a reference), lookup only */
-    GArray *committed;           /* uint64 zxids committed, increasing */
+    /* zxid -> TxnAt: the txn first applied at a zxid and the tree digest
+     * after it.  Kept only while some started server has not yet applied
+     * that far (see prune()), so memory follows the slowest server's lag,
+     * not the run's length.  Lookup only. */
+    GHashTable *txn_at;
+    GQueue order;                /* TxnAt *, in insertion order: the pruning queue */
+    GArray *committed;           /* Run, increasing */
+    uint64_t n_committed;
     uint64_t last_applied[ZK_MAX_SERVERS + 1];
+    uint64_t high_water[ZK_MAX_SERVERS + 1]; /* highest zxid ever applied, across resets */
+    uint64_t floor;              /* min high_water over started servers, as last computed */
+    unsigned since_floor;        /* applied calls since */
     uint64_t violations;
 };
 
@@ -65,7 +85,8 @@ ZkInvariants *zk_inv_new(ZkEnsemble *ens)
     inv->ens = ens;
     inv->leader_of_epoch = g_hash_table_new_full(u64_hash, u64_equal, g_free, NULL);
     inv->txn_at = g_hash_table_new_full(u64_hash, u64_equal, NULL, txn_at_free);
-    inv->committed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    g_queue_init(&inv->order);
+    inv->committed = g_array_new(FALSE, FALSE, sizeof(Run));
     return inv;
 }
 
@@ -75,6 +96,7 @@ void zk_inv_free(ZkInvariants *inv)
         return;
     g_hash_table_destroy(inv->leader_of_epoch);
     g_hash_table_destroy(inv->txn_at);
+    g_queue_clear(&inv->order);
     g_array_free(inv->committed, TRUE);
     g_free(inv);
 }
@@ -130,7 +152,7 @@ void zk_inv_committed(ZkInvariants *inv, ZkTxn *txn)
 {
     uint64_t z = zk_txn_zxid(txn);
     TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
-    uint64_t last = inv->committed->len ? g_array_index(inv->committed, uint64_t, inv->committed->len - 1) : 0;
+    uint64_t last = zk_inv_committed_max(inv);
     if (last >= z) {
         /* A deposed leader waking from a long pause may count the acks
          * that queued up meanwhile and commit a txn of its old epoch that
@@ -141,9 +163,43 @@ void zk_inv_committed(ZkInvariants *inv, ZkTxn *txn)
         VIOLATION(inv, SIM_NO_NODE, "commit of 0x%" PRIx64 " after 0x%" PRIx64, z, last);
         return;
     }
-    g_array_append_val(inv->committed, z);
+    Run *r = inv->committed->len ? &g_array_index(inv->committed, Run, inv->committed->len - 1) : NULL;
+    if (r && r->hi + 1 == z && (z >> 32) == (r->hi >> 32)) {
+        r->hi = z;
+    } else {
+        Run nr = { z, z };
+        g_array_append_val(inv->committed, nr);
+    }
+    inv->n_committed++;
     if (at && !same_txn(at->txn, txn))
         VIOLATION(inv, SIM_NO_NODE, "committed 0x%" PRIx64 " differs from a txn already applied there", z);
+}
+
+/* Drops the TxnAt records below the floor: every started server has
+ * applied past them.  A server that applies such a zxid again (a restart
+ * replaying its own log, a re-sync after losing an unflushed tail)
+ * replays what was checked when it first applied it; a divergence in its
+ * tree still shows at the first zxid past the floor, since the digest
+ * covers the whole tree.  Servers never started do not hold it back. */
+static void prune(ZkInvariants *inv)
+{
+    if (++inv->since_floor >= FLOOR_EVERY) {
+        inv->since_floor = 0;
+        uint64_t floor = UINT64_MAX;
+        for (int sid = 1; sid <= inv->ens->nservers; sid++) {
+            ZkServer *s = inv->ens->servers[sid];
+            if (s && s->started && inv->high_water[sid] < floor)
+                floor = inv->high_water[sid];
+        }
+        inv->floor = floor == UINT64_MAX ? 0 : floor;
+    }
+    while (inv->order.head) {
+        TxnAt *at = inv->order.head->data;
+        if (at->zxid >= inv->floor)
+            break;
+        g_queue_pop_head(&inv->order);
+        g_hash_table_remove(inv->txn_at, &at->zxid);
+    }
 }
 
 void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
@@ -154,6 +210,8 @@ void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
         return;
     }
     inv->last_applied[s->sid] = z;
+    if (z > inv->high_water[s->sid])
+        inv->high_water[s->sid] = z;
     TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
     uint64_t digest = zk_tree_digest(s->tree);
     if (!at) {
@@ -163,6 +221,8 @@ void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
         at->digest = digest;
         at->sid = s->sid;
         g_hash_table_insert(inv->txn_at, &at->zxid, at);
+        g_queue_push_tail(&inv->order, at);
+        prune(inv);
         return;
     }
     if (same_txn(at->txn, txn) && at->digest != digest) {
@@ -204,12 +264,12 @@ uint64_t zk_inv_violations(const ZkInvariants *inv)
 
 uint64_t zk_inv_committed_count(const ZkInvariants *inv)
 {
-    return inv->committed->len;
+    return inv->n_committed;
 }
 
 uint64_t zk_inv_committed_max(const ZkInvariants *inv)
 {
-    return inv->committed->len ? g_array_index(inv->committed, uint64_t, inv->committed->len - 1) : 0;
+    return inv->committed->len ? g_array_index(inv->committed, Run, inv->committed->len - 1).hi : 0;
 }
 
 /* Every committed txn of an epoch below `below` is on s. */
@@ -222,26 +282,37 @@ static gboolean has_committed(ZkInvariants *inv, ZkServer *s, int64_t below, GSt
     uint64_t tree = zk_server_last_zxid(s);
     if ((int64_t)(tree >> 32) < below && tree > last)
         last = tree;
+    const GArray *log = s->disk.log;
     for (guint i = 0; i < inv->committed->len; i++) {
-        uint64_t z = g_array_index(inv->committed, uint64_t, i);
-        if ((int64_t)(z >> 32) >= below)
+        const Run *r = &g_array_index(inv->committed, Run, i);
+        if ((int64_t)(r->lo >> 32) >= below)
             break; /* committed is increasing */
-        if (z > last) {
+        if (r->hi > last) {
+            uint64_t z = r->lo > last ? r->lo : last + 1;
             g_string_printf(why, "s%d is at 0x%" PRIx64 " but 0x%" PRIx64 " was committed", s->sid, last, z);
             return FALSE;
         }
-        if (z <= s->disk.snap_zxid)
-            continue;
-        gssize at = zk_server_log_find(s, z);
-        if (at < 0) {
-            /* Not in the log: it may be in the tree from a SNAP sync
-             * (the tree then has everything up to its zxid). */
-            continue;
+        /* The log entries in the run past the snapshot must be the txns
+         * committed there (a missing one came in a SNAP: the tree then
+         * has everything up to its zxid). */
+        uint64_t from = r->lo > s->disk.snap_zxid ? r->lo : s->disk.snap_zxid + 1;
+        guint lo = 0, hi = log->len;
+        while (lo < hi) {
+            guint mid = lo + (hi - lo) / 2;
+            if (g_array_index(log, ZkLogEntry, mid).zxid < from)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        TxnAt *t = g_hash_table_lookup(inv->txn_at, &z);
-        if (t && !same_txn(t->txn, g_array_index(s->disk.log, ZkLogEntry, at).txn)) {
-            g_string_printf(why, "s%d's log holds a different txn at committed 0x%" PRIx64, s->sid, z);
-            return FALSE;
+        for (guint k = lo; k < log->len; k++) {
+            const ZkLogEntry *e = &g_array_index(log, ZkLogEntry, k);
+            if (e->zxid > r->hi)
+                break;
+            TxnAt *t = g_hash_table_lookup(inv->txn_at, &e->zxid);
+            if (t && !same_txn(t->txn, e->txn)) {
+                g_string_printf(why, "s%d's log holds a different txn at committed 0x%" PRIx64, s->sid, e->zxid);
+                return FALSE;
+            }
         }
     }
     return TRUE;

@@ -24,6 +24,7 @@
 #include "zk_session.h"
 #include "sim_disk.h"
 #include "sim_net.h"
+#include "sim_ring.h"
 #include "sim_trace.h"
 
 #include <string.h>
@@ -53,7 +54,7 @@ typedef struct ZkLH {
     int64_t peer_epoch;
     int64_t tick_deadline; /* tickOfNextAckDeadline */
     gboolean forwarding;   /* in forwardingFollowers / observingLearners */
-    GQueue unacked;        /* Unacked*: SyncLimitCheck */
+    SimRing unacked;       /* Unacked: SyncLimitCheck */
     ZkSyncMode mode;
 } ZkLH;
 
@@ -88,7 +89,7 @@ struct ZkLeader {
     uint64_t new_leader_zxid;
     uint64_t last_proposed;
     uint64_t last_committed;
-    GQueue outstanding; /* Proposal*, zxid order, contiguous */
+    SimRing outstanding; /* Proposal, zxid order, contiguous: the n-th has zxid first + n */
     GArray *to_ack;     /* ToAck: our own log writes awaiting fsync */
     uint64_t gen;       /* guards flush callbacks of an older term */
     int64_t tick;
@@ -114,9 +115,7 @@ static void lh_free(ZkServer *s, ZkLH *h, gboolean close)
 {
     if (close)
         sim_net_close(s->sim, h->conn, s->node);
-    Unacked *u;
-    while ((u = g_queue_pop_head(&h->unacked)))
-        g_free(u);
+    sim_ring_clear(&h->unacked);
     g_free(h);
 }
 
@@ -313,17 +312,16 @@ static void start_forwarding(ZkServer *s, ZkLH *h, uint64_t upto)
 {
     ZkLeader *L = s->leader;
     if (!h->observer) {
-        for (GList *l = L->outstanding.head; l; l = l->next) {
-            Proposal *p = l->data;
+        for (guint i = 0; i < sim_ring_len(&L->outstanding); i++) {
+            Proposal *p = sim_ring_nth(&L->outstanding, i);
             if (p->zxid <= upto)
                 continue;
             ZkMsg *m = packet(s, ZK_MSG_PROPOSAL, p->zxid);
             m->txn = zk_txn_ref(p->txn);
             lh_send(s, h, m);
-            Unacked *u = g_new(Unacked, 1);
+            Unacked *u = sim_ring_push(&h->unacked);
             u->zxid = p->zxid;
             u->sent = sim_now(s->sim);
-            g_queue_push_tail(&h->unacked, u);
         }
     }
     h->forwarding = TRUE;
@@ -510,10 +508,9 @@ static void send_to_forwarding(ZkServer *s, ZkMsgType type, ZkTxn *txn, uint64_t
             m->txn = zk_txn_ref(txn);
         lh_send(s, h, m);
         if (type == ZK_MSG_PROPOSAL) {
-            Unacked *u = g_new(Unacked, 1);
+            Unacked *u = sim_ring_push(&h->unacked);
             u->zxid = zxid;
             u->sent = sim_now(s->sim);
-            g_queue_push_tail(&h->unacked, u);
         }
     }
 }
@@ -541,7 +538,8 @@ static void release_syncs(ZkServer *s, uint64_t committed)
 static void commit_head(ZkServer *s)
 {
     ZkLeader *L = s->leader;
-    Proposal *p = g_queue_pop_head(&L->outstanding);
+    Proposal done = *(Proposal *)sim_ring_peek(&L->outstanding), *p = &done;
+    sim_ring_pop(&L->outstanding);
     L->last_committed = p->zxid;
     s->stats.commits++;
     SIM_TRACE(s->sim, s->node, "COMMIT", SF_HEX("zxid", p->zxid), SF_UINT("acks", zk_sidset_count(&p->acks)));
@@ -553,15 +551,14 @@ static void commit_head(ZkServer *s)
     zk_prep_applied(L->prep, p->zxid);
     release_syncs(s, p->zxid);
     zk_txn_unref(p->txn);
-    g_free(p);
 }
 
 /* Leader.tryToCommit, repeated while the next proposal is ready. */
 static void try_commit(ZkServer *s)
 {
     ZkLeader *L = s->leader;
-    while (s->leader == L && L->outstanding.head) {
-        Proposal *p = L->outstanding.head->data;
+    while (s->leader == L && sim_ring_len(&L->outstanding)) {
+        Proposal *p = sim_ring_peek(&L->outstanding);
         gboolean ok = zk_quorum_contains(s->cfg, &p->acks);
         if (zk_bug(s->ens, ZK_BUG_COMMIT_NO_QUORUM))
             ok = zk_sidset_has(&p->acks, s->sid);
@@ -574,15 +571,14 @@ static void try_commit(ZkServer *s)
 static void process_ack(ZkServer *s, int sid, uint64_t zxid)
 {
     ZkLeader *L = s->leader;
-    if (!participant(s, sid) || (zxid & 0xffffffffu) == 0 || zxid <= L->last_committed || !L->outstanding.head)
+    if (!participant(s, sid) || (zxid & 0xffffffffu) == 0 || zxid <= L->last_committed ||
+        !sim_ring_len(&L->outstanding))
         return;
-    Proposal *first = L->outstanding.head->data;
-    if (zxid < first->zxid)
+    Proposal *first = sim_ring_peek(&L->outstanding);
+    if (zxid < first->zxid || zxid - first->zxid >= sim_ring_len(&L->outstanding))
         return;
-    guint idx = (guint)(zxid - first->zxid);
-    Proposal *p = g_queue_peek_nth(&L->outstanding, idx);
-    if (!p)
-        return;
+    Proposal *p = sim_ring_nth(&L->outstanding, (guint)(zxid - first->zxid));
+    g_assert(p->zxid == zxid);
     g_assert(p->zxid == zxid);
     zk_sidset_add(&p->acks, sid);
     try_commit(s);
@@ -613,10 +609,9 @@ static void propose(ZkServer *s, ZkTxn *txn)
 {
     ZkLeader *L = s->leader;
     uint64_t zxid = zk_txn_zxid(txn);
-    Proposal *p = g_new0(Proposal, 1);
+    Proposal *p = sim_ring_push(&L->outstanding);
     p->zxid = zxid;
     p->txn = txn;
-    g_queue_push_tail(&L->outstanding, p);
     s->stats.proposals++;
     SIM_TRACE(s->sim, s->node, "PROPOSAL", SF_HEX("zxid", zxid), SF_STR("op", zk_op_name(zk_txn_type(txn))));
     send_to_forwarding(s, ZK_MSG_PROPOSAL, txn, zxid, FALSE);
@@ -668,7 +663,7 @@ void zk_leader_sync(ZkServer *s, int origin_sid, uint64_t rid)
     PendingSync p = { .zxid = L->last_proposed, .origin_sid = origin_sid, .rid = rid };
     g_array_append_val(L->pending_syncs, p);
     /* Leader.processSync: at once if nothing is outstanding. */
-    if (!L->outstanding.head)
+    if (!sim_ring_len(&L->outstanding))
         release_syncs(s, L->last_committed);
 }
 
@@ -711,7 +706,7 @@ static void ping(ZkServer *s, ZkLH *h)
         return;
     /* SyncLimitCheck: the oldest unacked proposal must be younger than
      * syncLimit ticks, or the handler shuts down. */
-    Unacked *u = g_queue_peek_head(&h->unacked);
+    Unacked *u = sim_ring_peek(&h->unacked);
     if (u && sim_now(s->sim) - u->sent > s->cfg->sync_limit * s->cfg->tick) {
         drop_handler(s, h, "transaction timeout");
         return;
@@ -763,8 +758,8 @@ static void on_ack(ZkServer *s, ZkLH *h, uint64_t zxid)
 {
     ZkLeader *L = s->leader;
     Unacked *u;
-    while ((u = g_queue_peek_head(&h->unacked)) && u->zxid <= zxid)
-        g_free(g_queue_pop_head(&h->unacked));
+    while ((u = sim_ring_peek(&h->unacked)) && u->zxid <= zxid)
+        sim_ring_pop(&h->unacked);
     if (h->state == LH_WAIT_NEWLEADER && zxid == L->new_leader_zxid) {
         /* waitForNewLeaderAck */
         if (!h->observer)
@@ -847,7 +842,7 @@ gboolean zk_leader_on_accept(ZkServer *s, SimConnId c, int peer_node)
     h->conn = c;
     h->state = LH_WAIT_INFO;
     h->tick_deadline = L->tick + s->cfg->init_limit + s->cfg->sync_limit;
-    g_queue_init(&h->unacked);
+    sim_ring_init(&h->unacked, sizeof(Unacked));
     L->lh[sid] = h;
     return TRUE;
 }
@@ -877,7 +872,7 @@ void zk_leader_start(ZkServer *s)
     L->pending_syncs = g_array_new(FALSE, FALSE, sizeof(PendingSync));
     L->prep = zk_prep_new();
     L->sessions = zk_session_tracker_new(s);
-    g_queue_init(&L->outstanding);
+    sim_ring_init(&L->outstanding, sizeof(Proposal));
     SIM_TRACE(s->sim, s->node, "ZAB_PHASE", SF_STR("phase", "DISCOVERY"));
     /* ZooKeeperServer.loadData ends with a clean snapshot. */
     zk_server_snapshot(s);
@@ -900,11 +895,9 @@ void zk_leader_stop(ZkServer *s, const char *why)
     for (int sid = 1; sid <= s->cfg->nservers; sid++)
         if (L->lh[sid])
             lh_free(s, L->lh[sid], TRUE);
-    Proposal *p;
-    while ((p = g_queue_pop_head(&L->outstanding))) {
-        zk_txn_unref(p->txn);
-        g_free(p);
-    }
+    for (guint i = 0; i < sim_ring_len(&L->outstanding); i++)
+        zk_txn_unref(((Proposal *)sim_ring_nth(&L->outstanding, i))->txn);
+    sim_ring_clear(&L->outstanding);
     g_array_free(L->to_ack, TRUE);
     g_array_free(L->pending_syncs, TRUE);
     zk_prep_free(L->prep);

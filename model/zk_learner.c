@@ -25,6 +25,7 @@
 #include "zk_ensemble.h"
 #include "sim_disk.h"
 #include "sim_net.h"
+#include "sim_ring.h"
 #include "sim_trace.h"
 
 #include <string.h>
@@ -59,7 +60,7 @@ struct ZkLearner {
     gboolean write_to_log; /* after NEWLEADER, commits are recorded, not applied */
     GQueue not_committed;  /* ZkTxn*: proposals received during sync */
     GArray *committed;     /* uint64 zxids committed during sync */
-    GQueue pending;        /* ZkTxn*: logged, awaiting COMMIT (pendingTxns) */
+    SimRing pending;       /* ZkTxn* (references): logged, awaiting COMMIT (pendingTxns) */
     GArray *to_ack;        /* ToAck: logged, awaiting fsync to be acked */
     GQueue syncs;          /* rids of client syncs forwarded, FIFO */
     uint64_t gen;
@@ -166,7 +167,7 @@ static void log_proposal(ZkServer *s, ZkTxn *txn, gboolean ack)
     ZkLearner *l = s->learner;
     zk_server_log_append(s, txn);
     zk_server_maybe_snapshot(s);
-    g_queue_push_tail(&l->pending, zk_txn_ref(txn));
+    *(ZkTxn **)sim_ring_push(&l->pending) = zk_txn_ref(txn);
     SIM_TRACE(s->sim, s->node, "LOGGED", SF_HEX("zxid", zk_txn_zxid(txn)));
     if (!ack)
         return;
@@ -311,7 +312,7 @@ static void newleader_flushed(ZkServer *s)
 static void commit(ZkServer *s, uint64_t zxid)
 {
     ZkLearner *l = s->learner;
-    ZkTxn *head = g_queue_peek_head(&l->pending);
+    ZkTxn **first = sim_ring_peek(&l->pending), *head = first ? *first : NULL;
     if (!head || zk_txn_zxid(head) != zxid) {
         /* FollowerZooKeeperServer.commit exits the process here
          * (UNMATCHED_TXN_COMMIT): the protocol broke. */
@@ -319,7 +320,7 @@ static void commit(ZkServer *s, uint64_t zxid)
                  s->sid, zxid, head ? zk_txn_zxid(head) : 0);
         return;
     }
-    g_queue_pop_head(&l->pending);
+    sim_ring_pop(&l->pending);
     zk_server_apply(s, head);
     zk_txn_unref(head);
 }
@@ -558,7 +559,7 @@ void zk_learner_start(ZkServer *s)
     l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     l->touched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     g_queue_init(&l->not_committed);
-    g_queue_init(&l->pending);
+    sim_ring_init(&l->pending, sizeof(ZkTxn *));
     g_queue_init(&l->syncs);
     try_connect(s);
 }
@@ -577,7 +578,9 @@ void zk_learner_stop(ZkServer *s, const char *why)
      * half-loaded database in memory (ZOOKEEPER-3642): reload it. */
     gboolean mid_snap = l->mode == ZK_SYNC_SNAP && l->state < L_WAIT_UPTODATE;
     g_queue_clear_full(&l->not_committed, (GDestroyNotify)zk_txn_unref);
-    g_queue_clear_full(&l->pending, (GDestroyNotify)zk_txn_unref);
+    for (guint i = 0; i < sim_ring_len(&l->pending); i++)
+        zk_txn_unref(*(ZkTxn **)sim_ring_nth(&l->pending, i));
+    sim_ring_clear(&l->pending);
     g_queue_clear_full(&l->syncs, g_free);
     g_array_free(l->committed, TRUE);
     g_array_free(l->to_ack, TRUE);

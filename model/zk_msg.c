@@ -1,6 +1,8 @@
 /* zk_msg.c - message and request objects, and the vocabularies' names. */
 #include "zk_msg.h"
 
+#include "sim_pool.h"
+
 #include <string.h>
 
 const char *zk_role_name(ZkRole r)
@@ -55,9 +57,12 @@ const char *const *zk_msg_names(void)
     return msg_names;
 }
 
+/* Messages are the most frequent allocation of a run: pooled. */
+static SimPool msg_pool = SIM_POOL_INIT(ZkMsg);
+
 ZkMsg *zk_msg_new(ZkMsgType type, int sid)
 {
-    ZkMsg *m = g_new0(ZkMsg, 1);
+    ZkMsg *m = sim_pool_alloc0(&msg_pool);
     m->type = type;
     m->sid = sid;
     return m;
@@ -79,7 +84,7 @@ void zk_msg_free(void *p, int type)
         g_array_free(m->touches, TRUE);
     if (m->client && m->client_free)
         m->client_free(m->client);
-    g_free(m);
+    sim_pool_free(&msg_pool, m);
 }
 
 void zk_msg_drop(void *msg)
