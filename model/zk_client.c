@@ -639,9 +639,8 @@ static void ping_fn(Sim *sim, void *ctx, void *data);
 
 static void arm_ping(ZkClient *c)
 {
-    sim_cancel_clear(c->sim, &c->ping_timer);
     SimTime due = c->last_send + ping_idle(c->read_timeout) - local_now(c);
-    c->ping_timer = sim_node_timer(c->sim, c->node, due > 0 ? due : 0, ping_fn, c, NULL);
+    sim_timer_arm(c->sim, &c->ping_timer, due > 0 ? due : 0);
 }
 
 static void ping_fn(Sim *sim, void *ctx, void *data)
@@ -649,7 +648,6 @@ static void ping_fn(Sim *sim, void *ctx, void *data)
     (void)sim;
     (void)data;
     ZkClient *c = ctx;
-    c->ping_timer = SIM_EVENT_NONE;
     if (c->phase != ZKC_OPEN)
         return;
     if (local_now(c) - c->last_send >= ping_idle(c->read_timeout))
@@ -663,10 +661,9 @@ static void conn_timer_fn(Sim *sim, void *ctx, void *data);
 /* The connect timeout before the session is up, the read timeout after. */
 static void arm_conn_timer(ZkClient *c)
 {
-    sim_cancel_clear(c->sim, &c->conn_timer);
     SimTime limit = c->phase == ZKC_OPEN ? c->read_timeout : c->connect_timeout;
     SimTime due = c->last_heard + limit - local_now(c);
-    c->conn_timer = sim_node_timer(c->sim, c->node, due > 0 ? due : 0, conn_timer_fn, c, NULL);
+    sim_timer_arm(c->sim, &c->conn_timer, due > 0 ? due : 0);
 }
 
 static void conn_timer_fn(Sim *sim, void *ctx, void *data)
@@ -674,7 +671,6 @@ static void conn_timer_fn(Sim *sim, void *ctx, void *data)
     (void)sim;
     (void)data;
     ZkClient *c = ctx;
-    c->conn_timer = SIM_EVENT_NONE;
     if (c->phase != ZKC_TCP && c->phase != ZKC_HANDSHAKE && c->phase != ZKC_OPEN)
         return;
     SimTime limit = c->phase == ZKC_OPEN ? c->read_timeout : c->connect_timeout;
@@ -726,8 +722,8 @@ static void lose_connection(ZkClient *c, const char *why)
     if (c->conn)
         sim_net_close(c->sim, c->conn, c->node);
     c->conn = 0;
-    sim_cancel_clear(c->sim, &c->conn_timer);
-    sim_cancel_clear(c->sim, &c->ping_timer);
+    sim_timer_cancel(c->sim, &c->conn_timer);
+    sim_timer_cancel(c->sim, &c->ping_timer);
     zkc_check_conn_gone(c);
     SIM_TRACE(c->sim, c->node, "CLIENT_DISCONNECTED", SF_INT("server", c->server), SF_STR("why", why),
               SF_BOOL("was_connected", was_connected));
@@ -757,8 +753,8 @@ static void end_session(ZkClient *c)
     c->conn = 0;
     c->phase = ZKC_IDLE;
     sim_cancel_clear(c->sim, &c->attempt_timer);
-    sim_cancel_clear(c->sim, &c->conn_timer);
-    sim_cancel_clear(c->sim, &c->ping_timer);
+    sim_timer_cancel(c->sim, &c->conn_timer);
+    sim_timer_cancel(c->sim, &c->ping_timer);
     zkc_check_conn_gone(c);
 }
 
@@ -984,7 +980,7 @@ static void node_crash(Sim *sim, int node, void *ctx)
     (void)sim;
     (void)node;
     ZkClient *c = ctx;
-    c->attempt_timer = c->conn_timer = c->ping_timer = SIM_EVENT_NONE;
+    c->attempt_timer = c->conn_timer.ev = c->ping_timer.ev = SIM_EVENT_NONE;
     c->conn = 0;
     c->phase = ZKC_IDLE;
     c->state = ZK_CLIENT_NOT_CONNECTED;
@@ -1060,6 +1056,8 @@ ZkClient *zk_client_new(ZkClients *cl, const ZkClientConfig *cfg)
     c->events = g_array_new(FALSE, FALSE, sizeof(ZkEventRecord));
     c->event_counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     c->node = sim_node_add(cl->sim, cfg->name, ZKC_NODE_KIND, &client_ops, c);
+    sim_timer_init(&c->conn_timer, c->node, conn_timer_fn, c, NULL);
+    sim_timer_init(&c->ping_timer, c->node, ping_fn, c, NULL);
     g_ptr_array_add(cl->clients, c);
     return c;
 }
@@ -1067,8 +1065,8 @@ ZkClient *zk_client_new(ZkClients *cl, const ZkClientConfig *cfg)
 void zkc_client_free(ZkClient *c)
 {
     sim_cancel_clear(c->sim, &c->attempt_timer);
-    sim_cancel_clear(c->sim, &c->conn_timer);
-    sim_cancel_clear(c->sim, &c->ping_timer);
+    sim_timer_cancel(c->sim, &c->conn_timer);
+    sim_timer_cancel(c->sim, &c->ping_timer);
     drop_all_silently(c);
     zkc_check_conn_gone(c);
     for (int k = 0; k < ZK_WATCH_KIND_COUNT; k++)

@@ -157,8 +157,8 @@ struct ZkClient {
     GQueue outgoing; /* ZkcOp*: not sent yet */
     GQueue pending;  /* ZkcOp*: sent, in xid order */
     SimEventId attempt_timer;
-    SimEventId conn_timer;
-    SimEventId ping_timer;
+    SimTimer conn_timer; /* connect/read timeout: pushed back by every packet heard */
+    SimTimer ping_timer; /* idle ping: pushed back by every packet sent */
     SimTime last_send;  /* local clock */
     SimTime last_heard;
     gboolean closing;

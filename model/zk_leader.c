@@ -265,9 +265,7 @@ static uint64_t sync_follower(ZkServer *s, ZkLH *h)
             size_t bytes = 0;
             for (guint i = (guint)at; i < hi; i++)
                 bytes += zk_txn_size(g_array_index(log, ZkLogEntry, i).txn);
-            const ZkTree *snap = s->disk.snap;
-            size_t snap_bytes = snap ? zk_tree_data_size(snap) + 80 * zk_tree_node_count(snap) : 0;
-            if ((double)bytes <= s->cfg->snapshot_size_factor * (double)snap_bytes)
+            if ((double)bytes <= s->cfg->snapshot_size_factor * (double)zk_server_snap_bytes(s))
                 walk(s, &plan, (guint)at, hi, peer, max_c);
         }
     }

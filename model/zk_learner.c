@@ -51,7 +51,7 @@ struct ZkLearner {
     int tries;
     SimTime give_up_at;
     SimEventId retry_timer;
-    SimEventId read_timer;
+    SimTimer read_timer;     /* re-armed by every packet from the leader */
     SimTime read_timeout;
     int64_t new_epoch;
     uint64_t newleader_zxid;
@@ -92,15 +92,13 @@ static void read_timeout(Sim *sim, void *ctx, void *data)
     (void)sim;
     (void)data;
     ZkServer *s = ctx;
-    s->learner->read_timer = SIM_EVENT_NONE;
     learner_fail(s, "read timeout from leader");
 }
 
 static void arm_read(ZkServer *s)
 {
     ZkLearner *l = s->learner;
-    sim_cancel_clear(s->sim, &l->read_timer);
-    l->read_timer = sim_node_timer(s->sim, s->node, l->read_timeout, read_timeout, s, NULL);
+    sim_timer_arm(s->sim, &l->read_timer, l->read_timeout);
 }
 
 /* ---- connecting ---- */
@@ -554,6 +552,7 @@ void zk_learner_start(ZkServer *s)
     l->snapshot_needed = TRUE;
     l->read_timeout = s->cfg->init_limit * s->cfg->tick;
     l->give_up_at = sim_node_now(s->sim, s->node) + s->cfg->init_limit * s->cfg->tick;
+    sim_timer_init(&l->read_timer, s->node, read_timeout, s, NULL);
     l->committed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     l->to_ack = g_array_new(FALSE, FALSE, sizeof(ToAck));
     l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
@@ -571,7 +570,7 @@ void zk_learner_stop(ZkServer *s, const char *why)
         return;
     (void)why;
     sim_cancel_clear(s->sim, &l->retry_timer);
-    sim_cancel_clear(s->sim, &l->read_timer);
+    sim_timer_cancel(s->sim, &l->read_timer);
     if (l->conn)
         sim_net_close(s->sim, l->conn, s->node);
     /* A shutdown in the middle of a SNAP sync must not leave the

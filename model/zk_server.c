@@ -460,20 +460,41 @@ void zk_server_snapshot(ZkServer *s)
     s->disk.snap_zxid = zk_tree_last_processed_zxid(s->tree);
     SIM_TRACE(s->sim, s->node, "SNAPSHOT", SF_HEX("zxid", s->disk.snap_zxid),
               SF_UINT("nodes", zk_tree_node_count(s->tree)));
-    /* Log entries older than the snapshot stay for txn-log sync, but
-     * only one snapshot interval of them: drop those that a previous
-     * snapshot already covered twice over. */
+    /* Log entries older than the snapshot matter only to a txn-log sync
+     * (sync_follower in zk_leader.c), which serves the log from a peer's
+     * zxid only while its size is at most snapshotSizeFactor x the latest
+     * snapshot.  Counting back from the snapshot's zxid, the entries
+     * beyond that size can never be served until the next snapshot, so
+     * they go now; so do those a reload would not replay anyway
+     * (committed_floor), but never the last commitLogCount applied ones:
+     * they are a leader's committedLog.  Only a next snapshot larger than this one by
+     * more than a whole snapshot interval of log could have used them. */
     GArray *log = s->disk.log;
-    guint drop = 0;
-    uint64_t keep_from = s->disk.snap_zxid;
-    gint64 excess = (gint64)log->len - (gint64)(2 * s->cfg->snap_count);
-    while (excess > 0 && drop < log->len && g_array_index(log, ZkLogEntry, drop).zxid <= keep_from) {
-        zk_txn_unref(g_array_index(log, ZkLogEntry, drop).txn);
-        drop++;
-        excess--;
+    gssize k = (gssize)log->len - 1;
+    while (k >= 0 && g_array_index(log, ZkLogEntry, k).zxid > s->disk.snap_zxid)
+        k--;
+    double limit = s->cfg->snapshot_size_factor * (double)zk_server_snap_bytes(s);
+    double bytes = 0;
+    gssize keep_from = k + 1 - (gssize)s->cfg->commit_log_count;
+    if (keep_from < 0)
+        keep_from = 0;
+    while (keep_from > 0) {
+        const ZkLogEntry *e = &g_array_index(log, ZkLogEntry, keep_from - 1);
+        bytes += (double)zk_txn_size(e->txn);
+        if (bytes > limit || e->zxid <= s->committed_floor)
+            break;
+        keep_from--;
     }
-    if (drop)
-        g_array_remove_range(log, 0, drop);
+    for (gssize i = 0; i < keep_from; i++)
+        zk_txn_unref(g_array_index(log, ZkLogEntry, i).txn);
+    if (keep_from > 0)
+        g_array_remove_range(log, 0, (guint)keep_from);
+}
+
+size_t zk_server_snap_bytes(const ZkServer *s)
+{
+    const ZkTree *snap = s->disk.snap;
+    return snap ? zk_tree_data_size(snap) + 80 * zk_tree_node_count(snap) : 0;
 }
 
 void zk_server_maybe_snapshot(ZkServer *s)

@@ -181,8 +181,11 @@ gboolean zk_server_log_truncate(ZkServer *s, uint64_t zxid);
 void zk_server_reload(ZkServer *s);
 /* Applies logged txns past the tree's lastProcessedZxid (fastForwardDataBase). */
 void zk_server_fast_forward(ZkServer *s);
-/* Takes a snapshot of the current tree (durable at once). */
+/* Takes a snapshot of the current tree (durable at once) and drops the
+ * log entries no sync can serve any more. */
 void zk_server_snapshot(ZkServer *s);
+/* The latest snapshot's size on disk, as the txn-log sync weighs it. */
+size_t zk_server_snap_bytes(const ZkServer *s);
 /* Counts a logged txn towards the next snapshot and takes it when due
  * (SyncRequestProcessor.shouldSnapshot). */
 void zk_server_maybe_snapshot(ZkServer *s);

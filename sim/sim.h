@@ -186,6 +186,29 @@ int32_t sim_node_drift(const Sim *sim, int node);
 /* A timer that fires after `local_delay` on the node's own clock. */
 SimEventId sim_node_timer(Sim *sim, int node, SimTime local_delay, SimEventFn fn, void *ctx, void *data);
 
+/* A deadline that is pushed back far more often than it expires (a read
+ * timeout re-armed by every message).  Re-arming a later deadline only
+ * records it: the pending event fires at the old one, sees the deadline
+ * moved and re-queues itself, so a busy connection costs one event per
+ * timeout period instead of a cancel and a push per message.  fn runs
+ * once the node's clock reaches the last deadline set.  The struct must
+ * outlive its pending event: cancel before freeing it (a crash of the
+ * node cancels it too). */
+typedef struct SimTimer {
+    SimEventId ev;
+    SimTime due; /* local time */
+    int node;
+    SimEventFn fn;
+    void *ctx;
+    void *data;
+} SimTimer;
+
+void sim_timer_init(SimTimer *t, int node, SimEventFn fn, void *ctx, void *data);
+/* (Re)arms t to fire `local_delay` from now on its node's clock. */
+void sim_timer_arm(Sim *sim, SimTimer *t, SimTime local_delay);
+void sim_timer_cancel(Sim *sim, SimTimer *t);
+gboolean sim_timer_pending(const Sim *sim, const SimTimer *t);
+
 /* CPU: reserves `cost` of the node's CPU (FIFO) and returns the time the
  * job completes (>= now).  sim_node_cpu_then schedules fn at that time. */
 SimTime sim_node_cpu(Sim *sim, int node, SimTime cost);

@@ -480,6 +480,51 @@ SimEventId sim_node_timer(Sim *sim, int node, SimTime local_delay, SimEventFn fn
     return sim_queue_push(sim->queue, &ev);
 }
 
+/* ---- deadline timers ---- */
+
+void sim_timer_init(SimTimer *t, int node, SimEventFn fn, void *ctx, void *data)
+{
+    *t = (SimTimer){ .node = node, .fn = fn, .ctx = ctx, .data = data };
+}
+
+static void timer_fire(Sim *sim, void *ctx, void *data)
+{
+    (void)data;
+    SimTimer *t = ctx;
+    t->ev = SIM_EVENT_NONE;
+    SimTime left = t->due - sim_node_now(sim, t->node);
+    if (left > 0) {
+        t->ev = sim_node_timer(sim, t->node, left, timer_fire, t, NULL);
+        return;
+    }
+    t->fn(sim, t->ctx, t->data);
+}
+
+void sim_timer_arm(Sim *sim, SimTimer *t, SimTime local_delay)
+{
+    g_assert(local_delay >= 0);
+    SimTime due = sim_node_now(sim, t->node) + local_delay;
+    if (sim_pending(sim, t->ev)) {
+        if (due >= sim_queue_get(sim->queue, t->ev)->local_deadline) {
+            t->due = due; /* the pending event re-queues itself */
+            return;
+        }
+        sim_cancel(sim, t->ev);
+    }
+    t->due = due;
+    t->ev = sim_node_timer(sim, t->node, local_delay, timer_fire, t, NULL);
+}
+
+void sim_timer_cancel(Sim *sim, SimTimer *t)
+{
+    sim_cancel_clear(sim, &t->ev);
+}
+
+gboolean sim_timer_pending(const Sim *sim, const SimTimer *t)
+{
+    return sim_pending(sim, t->ev);
+}
+
 /* ---- CPU ---- */
 
 SimTime sim_node_cpu(Sim *sim, int node, SimTime cost)
