@@ -90,7 +90,7 @@ struct ZkLeader {
     uint64_t last_proposed;
     uint64_t last_committed;
     SimRing outstanding; /* Proposal, zxid order, contiguous: the n-th has zxid first + n */
-    GArray *to_ack;     /* ToAck: our own log writes awaiting fsync */
+    SimRing to_ack;     /* ToAck: our own log writes awaiting fsync */
     uint64_t gen;       /* guards flush callbacks of an older term */
     int64_t tick;
     gboolean tick_skip;
@@ -589,17 +589,14 @@ static void self_flushed(Sim *sim, void *ctx, void *data)
     if (!L || L->gen != (uint64_t)(uintptr_t)data)
         return;
     uint64_t durable = sim_disk_durable(sim, s->node);
-    guint n = 0;
-    while (n < L->to_ack->len && g_array_index(L->to_ack, ToAck, n).write_no <= durable)
-        n++;
-    for (guint i = 0; i < n && s->leader == L; i++) {
-        uint64_t z = g_array_index(L->to_ack, ToAck, i).zxid;
+    const ToAck *a;
+    while (s->leader == L && (a = sim_ring_peek(&L->to_ack)) && a->write_no <= durable) {
+        uint64_t z = a->zxid;
+        sim_ring_pop(&L->to_ack);
         zk_inv_ack(s->ens->inv, s, z);
         SIM_TRACE(s->sim, s->node, "ACK", SF_HEX("zxid", z), SF_BOOL("self", TRUE));
         process_ack(s, s->sid, z);
     }
-    if (s->leader == L)
-        g_array_remove_range(L->to_ack, 0, n);
 }
 
 /* Leader.propose + the leader's own SyncRequestProcessor/AckRequestProcessor. */
@@ -615,8 +612,8 @@ static void propose(ZkServer *s, ZkTxn *txn)
     send_to_forwarding(s, ZK_MSG_PROPOSAL, txn, zxid, FALSE);
     zk_server_log_append(s, txn);
     zk_server_maybe_snapshot(s);
-    ToAck a = { zxid, g_array_index(s->disk.log, ZkLogEntry, s->disk.log->len - 1).write_no };
-    g_array_append_val(L->to_ack, a);
+    *(ToAck *)sim_ring_push(&L->to_ack) =
+        (ToAck){ zxid, g_array_index(s->disk.log, ZkLogEntry, s->disk.log->len - 1).write_no };
     sim_disk_flush(s->sim, s->node, self_flushed, s, (void *)(uintptr_t)L->gen);
 }
 
@@ -866,7 +863,7 @@ void zk_leader_start(ZkServer *s)
     L->gen = s->role_gen;
     L->started = sim_now(s->sim);
     L->phase = LD_DISCOVERY;
-    L->to_ack = g_array_new(FALSE, FALSE, sizeof(ToAck));
+    sim_ring_init(&L->to_ack, sizeof(ToAck));
     L->pending_syncs = g_array_new(FALSE, FALSE, sizeof(PendingSync));
     L->prep = zk_prep_new();
     L->sessions = zk_session_tracker_new(s);
@@ -896,7 +893,7 @@ void zk_leader_stop(ZkServer *s, const char *why)
     for (guint i = 0; i < sim_ring_len(&L->outstanding); i++)
         zk_txn_unref(((Proposal *)sim_ring_nth(&L->outstanding, i))->txn);
     sim_ring_clear(&L->outstanding);
-    g_array_free(L->to_ack, TRUE);
+    sim_ring_clear(&L->to_ack);
     g_array_free(L->pending_syncs, TRUE);
     zk_prep_free(L->prep);
     zk_session_tracker_free(L->sessions);

@@ -61,7 +61,7 @@ struct ZkLearner {
     GQueue not_committed;  /* ZkTxn*: proposals received during sync */
     GArray *committed;     /* uint64 zxids committed during sync */
     SimRing pending;       /* ZkTxn* (references): logged, awaiting COMMIT (pendingTxns) */
-    GArray *to_ack;        /* ToAck: logged, awaiting fsync to be acked */
+    SimRing to_ack;        /* ToAck: logged, awaiting fsync to be acked */
     GQueue syncs;          /* rids of client syncs forwarded, FIFO */
     uint64_t gen;
     GArray *touches;       /* session touches for the next PING reply */
@@ -175,8 +175,7 @@ static void log_proposal(ZkServer *s, ZkTxn *txn, gboolean ack)
         sim_disk_flush(s->sim, s->node, flushed, s, (void *)(uintptr_t)l->gen);
         return;
     }
-    ToAck a = { zk_txn_zxid(txn), w };
-    g_array_append_val(l->to_ack, a);
+    *(ToAck *)sim_ring_push(&l->to_ack) = (ToAck){ zk_txn_zxid(txn), w };
     sim_disk_flush(s->sim, s->node, flushed, s, (void *)(uintptr_t)l->gen);
 }
 
@@ -189,12 +188,12 @@ static void flushed(Sim *sim, void *ctx, void *data)
     if (!l || l->gen != (uint64_t)(uintptr_t)data)
         return;
     uint64_t durable = sim_disk_durable(sim, s->node);
-    guint n = 0;
-    while (n < l->to_ack->len && g_array_index(l->to_ack, ToAck, n).write_no <= durable)
-        n++;
-    for (guint i = 0; i < n; i++)
-        send_ack(s, g_array_index(l->to_ack, ToAck, i).zxid);
-    g_array_remove_range(l->to_ack, 0, n);
+    const ToAck *a;
+    while ((a = sim_ring_peek(&l->to_ack)) && a->write_no <= durable) {
+        uint64_t zxid = a->zxid;
+        sim_ring_pop(&l->to_ack);
+        send_ack(s, zxid);
+    }
     if (l->state == L_NEWLEADER_FLUSH && sim_disk_written(sim, s->node) <= durable)
         newleader_flushed(s);
 }
@@ -554,7 +553,7 @@ void zk_learner_start(ZkServer *s)
     l->give_up_at = sim_node_now(s->sim, s->node) + s->cfg->init_limit * s->cfg->tick;
     sim_timer_init(&l->read_timer, s->node, read_timeout, s, NULL);
     l->committed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    l->to_ack = g_array_new(FALSE, FALSE, sizeof(ToAck));
+    sim_ring_init(&l->to_ack, sizeof(ToAck));
     l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     l->touched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     g_queue_init(&l->not_committed);
@@ -582,7 +581,7 @@ void zk_learner_stop(ZkServer *s, const char *why)
     sim_ring_clear(&l->pending);
     g_queue_clear_full(&l->syncs, g_free);
     g_array_free(l->committed, TRUE);
-    g_array_free(l->to_ack, TRUE);
+    sim_ring_clear(&l->to_ack);
     g_array_free(l->touches, TRUE);
     g_hash_table_destroy(l->touched);
     s->learner = NULL;

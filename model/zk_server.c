@@ -222,6 +222,7 @@ void zk_server_free(ZkServer *s)
     for (guint i = 0; i < s->disk.log->len; i++)
         zk_txn_unref(g_array_index(s->disk.log, ZkLogEntry, i).txn);
     g_array_free(s->disk.log, TRUE);
+    zk_watch_events_free(s->fired);
     if (s->disk.snap)
         zk_tree_free(s->disk.snap);
     for (int i = 0; i <= ZK_MAX_SERVERS; i++)
@@ -521,7 +522,13 @@ void zk_server_set_current_epoch(ZkServer *s, int64_t e)
 
 void zk_server_apply(ZkServer *s, ZkTxn *txn)
 {
-    ZkWatchEvents *fired = zk_watch_events_new();
+    /* The events list is reused from one apply to the next (a hook that
+     * applies again on this server gets a fresh one). */
+    ZkWatchEvents *fired = s->fired && !s->fired_busy ? s->fired : zk_watch_events_new();
+    if (!s->fired)
+        s->fired = fired;
+    gboolean scratch = fired == s->fired;
+    s->fired_busy |= scratch;
     g_auto(ZkApplyResult) res = { 0 };
     if (zk_bug(s->ens, ZK_BUG_KEEP_EPHEMERALS) && zk_txn_type(txn) == ZK_OP_CLOSE_SESSION) {
         /* Planted bug: the close is recorded but killSession never runs,
@@ -539,7 +546,12 @@ void zk_server_apply(ZkServer *s, ZkTxn *txn)
     zk_inv_applied(s->ens->inv, s, txn);
     if (s->ens->on_apply)
         s->ens->on_apply(s, txn, &res, fired, s->ens->hook_ctx);
-    zk_watch_events_free(fired);
+    if (scratch) {
+        zk_watch_events_clear(fired);
+        s->fired_busy = FALSE;
+    } else {
+        zk_watch_events_free(fired);
+    }
 }
 
 /* ---- messaging ---- */

@@ -147,6 +147,8 @@ struct ZkServer {
     SimRng *rng;
     ZkServerStats stats;
     void *client_side; /* the client layer's per-server state (zk_client.c) */
+    ZkWatchEvents *fired; /* zk_server_apply's events list, reused */
+    gboolean fired_busy;
 };
 
 ZkServer *zk_server_new(ZkEnsemble *ens, int sid, int node);
