@@ -6,6 +6,7 @@
  */
 #include "zk_client_int.h"
 #include "sim_net.h"
+#include "sim_pool.h"
 #include "sim_trace.h"
 
 #include <inttypes.h>
@@ -54,9 +55,13 @@ const char *zk_cli_verb_name(ZkCliVerb v)
 
 /* ---- packets ------------------------------------------------------------- */
 
+/* Client packets and ops: several per client request, pooled. */
+static SimPool packet_pool = SIM_POOL_INIT(ZkCPacket);
+static SimPool op_pool = SIM_POOL_INIT(ZkcOp);
+
 ZkCPacket *zkc_packet_new(int32_t xid, ZkOpCode op)
 {
-    ZkCPacket *p = g_new0(ZkCPacket, 1);
+    ZkCPacket *p = sim_pool_alloc0(&packet_pool);
     p->xid = xid;
     p->op = op;
     return p;
@@ -81,7 +86,7 @@ void zkc_packet_free(void *ptr)
     for (guint i = 0; i < p->n_multi; i++)
         g_free((char *)p->multi[i].path);
     g_free(p->multi);
-    g_free(p);
+    sim_pool_free(&packet_pool, p);
 }
 
 static uint32_t str_bytes(const char *s)
@@ -238,7 +243,7 @@ static void op_free(ZkcOp *op)
         op->ud_free(op->ud);
     zkc_packet_free(op->pkt);
     g_free(op->path);
-    g_free(op);
+    sim_pool_free(&op_pool, op);
 }
 
 static SimTime local_now(const ZkClient *c)
@@ -814,7 +819,7 @@ static void on_connect_response(ZkClient *c, const ZkCPacket *p)
     arm_conn_timer(c);
     /* primeConnection: SetWatches2 first, then what waited. */
     if (any_watch(c)) {
-        ZkcOp *op = g_new0(ZkcOp, 1);
+        ZkcOp *op = sim_pool_alloc0(&op_pool);
         op->xid = ZK_XID_SET_WATCHES;
         op->op = ZK_OP_SET_WATCHES2;
         op->msg_type = ZK_MSG_SET_WATCHES;
@@ -1133,7 +1138,7 @@ void zk_client_set_watcher(ZkClient *c, ZkWatcherFn fn, void *ud)
 
 static ZkcOp *op_new(ZkClient *c, ZkOpCode code, const char *path, ZkResultFn cb, void *ud)
 {
-    ZkcOp *op = g_new0(ZkcOp, 1);
+    ZkcOp *op = sim_pool_alloc0(&op_pool);
     op->xid = c->next_xid++;
     op->op = code;
     op->msg_type = ZK_MSG_CLIENT_REQUEST;

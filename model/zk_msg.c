@@ -94,10 +94,13 @@ void zk_msg_drop(void *msg)
 
 /* ---- owned requests ---- */
 
+/* One per client write, forwarded by reference: pooled. */
+static SimPool req_pool = SIM_POOL_INIT(ZkReq);
+
 ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
                   int32_t version)
 {
-    ZkReq *q = g_new0(ZkReq, 1);
+    ZkReq *q = sim_pool_alloc0(&req_pool);
     q->refs = 1;
     q->path = g_strdup(path);
     q->r.type = type;
@@ -114,7 +117,7 @@ ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *pat
 
 ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms)
 {
-    ZkReq *q = g_new0(ZkReq, 1);
+    ZkReq *q = sim_pool_alloc0(&req_pool);
     q->refs = 1;
     q->r.type = type;
     q->r.session = session;
@@ -124,7 +127,7 @@ ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms)
 
 ZkReq *zk_req_new_multi(uint64_t session, int32_t cxid, const ZkOpRequest *ops, guint n)
 {
-    ZkReq *q = g_new0(ZkReq, 1);
+    ZkReq *q = sim_pool_alloc0(&req_pool);
     q->refs = 1;
     q->r.type = ZK_OP_MULTI;
     q->r.session = session;
@@ -160,5 +163,5 @@ void zk_req_unref(ZkReq *q)
             g_bytes_unref(q->ops[i].data);
     }
     g_free(q->ops);
-    g_free(q);
+    sim_pool_free(&req_pool, q);
 }

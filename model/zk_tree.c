@@ -24,6 +24,8 @@
  */
 #include "zk_tree.h"
 
+#include "sim_pool.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -630,16 +632,20 @@ struct ZkTxn {
     int32_t cxid;
     SimTime time;
     int32_t timeout_ms; /* createSession */
-    TxnOp *ops;         /* single op: 1; multi: n; else 0 */
+    TxnOp *ops;         /* single op: 1 (== &one); multi: n; else 0 */
     guint n_ops;
+    TxnOp one;          /* a single op's storage: no second allocation */
     char **close_paths; /* closeSession, sorted */
     guint n_close_paths;
     size_t wire_size;
 };
 
+/* Txns are made once per write and shared by every server: pooled. */
+static SimPool txn_pool = SIM_POOL_INIT(ZkTxn);
+
 static ZkTxn *txn_new(const ZkRequest *req, ZkOpCode type, uint64_t zxid, SimTime now)
 {
-    ZkTxn *t = g_new0(ZkTxn, 1);
+    ZkTxn *t = sim_pool_alloc0(&txn_pool);
     g_ref_count_init(&t->ref);
     t->type = type;
     t->req_type = req->type;
@@ -659,6 +665,16 @@ static void txn_op_clear(TxnOp *op)
     memset(op, 0, sizeof *op);
 }
 
+/* Clears the ops and frees their array unless it is the inline one. */
+static void txn_ops_free(ZkTxn *txn)
+{
+    for (guint i = 0; i < txn->n_ops; i++)
+        txn_op_clear(&txn->ops[i]);
+    if (txn->ops != &txn->one)
+        g_free(txn->ops);
+    txn->ops = NULL;
+}
+
 ZkTxn *zk_txn_ref(ZkTxn *txn)
 {
     g_ref_count_inc(&txn->ref);
@@ -669,13 +685,11 @@ void zk_txn_unref(ZkTxn *txn)
 {
     if (!txn || !g_ref_count_dec(&txn->ref))
         return;
-    for (guint i = 0; i < txn->n_ops; i++)
-        txn_op_clear(&txn->ops[i]);
-    g_free(txn->ops);
+    txn_ops_free(txn);
     for (guint i = 0; i < txn->n_close_paths; i++)
         g_free(txn->close_paths[i]);
     g_free(txn->close_paths);
-    g_free(txn);
+    sim_pool_free(&txn_pool, txn);
 }
 
 uint64_t zk_txn_zxid(const ZkTxn *txn)
@@ -927,10 +941,13 @@ static EphemeralType ephemeral_type(uint64_t owner, gboolean extended)
     return owner == 0 ? ETYPE_VOID : ETYPE_NORMAL;
 }
 
+/* One or two per write at the leader: pooled. */
+static SimPool record_pool = SIM_POOL_INIT(ChangeRecord);
+
 static void record_free(ChangeRecord *r)
 {
     g_free(r->path);
-    g_free(r);
+    sim_pool_free(&record_pool, r);
 }
 
 ZkPrep *zk_prep_new(void)
@@ -1003,7 +1020,7 @@ static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeVie
 {
     ChangeRecord *tail = g_queue_peek_tail(&p->records);
     g_assert(!tail || tail->zxid <= zxid);
-    ChangeRecord *r = g_new0(ChangeRecord, 1);
+    ChangeRecord *r = sim_pool_alloc0(&record_pool);
     r->zxid = zxid;
     r->path = g_strdup(path);
     r->v = *v;
@@ -1304,9 +1321,7 @@ static ZkErr prep_op(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkO
 
 static ZkTxn *txn_error(ZkTxn *txn, ZkErr err)
 {
-    for (guint i = 0; i < txn->n_ops; i++)
-        txn_op_clear(&txn->ops[i]);
-    g_clear_pointer(&txn->ops, g_free);
+    txn_ops_free(txn);
     txn->n_ops = 0;
     txn->type = ZK_OP_ERROR;
     txn->err = err;
@@ -1387,7 +1402,7 @@ ZkErr zk_prep_request(ZkPrep *p, const ZkTree *t, const ZkRequest *req, uint64_t
     } else {
         ZkOpCode type = req->op.type ? req->op.type : req->type;
         g_assert(type == req->type);
-        txn->ops = g_new0(TxnOp, 1);
+        txn->ops = &txn->one;
         err = prep_op(p, t, req, &req->op, type, zxid, now, &txn->ops[0]);
         txn->n_ops = 1;
         if (err != ZK_ERR_OK)
@@ -1402,9 +1417,8 @@ ZkErr zk_prep_request(ZkPrep *p, const ZkTree *t, const ZkRequest *req, uint64_t
 
 void zk_apply_result_clear(ZkApplyResult *res)
 {
-    g_free(res->op.path);
-    for (guint i = 0; i < res->n_multi; i++)
-        g_free(res->multi[i].path);
+    if (res->txn)
+        zk_txn_unref(res->txn);
     g_free(res->multi);
     memset(res, 0, sizeof *res);
 }
@@ -1521,7 +1535,7 @@ static void apply_op(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatchManage
                      ZkOpResult *r)
 {
     ZkOpCode type = op->type;
-    *r = (ZkOpResult){.type = type, .path = g_strdup(op->path)};
+    *r = (ZkOpResult){.type = type, .path = op->path};
     if (type == ZK_OP_CREATE || type == ZK_OP_CREATE2 || type == ZK_OP_CREATE_CONTAINER ||
         type == ZK_OP_CREATE_TTL) {
         r->err = tree_create(t, txn, op, wm, fired, &r->stat);
@@ -1610,6 +1624,8 @@ void zk_tree_apply(ZkTree *t, const ZkTxn *txn, ZkWatchManager *wm, ZkApplyResul
     ZkApplyResult local = {0};
     ZkApplyResult *r = res ? res : &local;
     memset(r, 0, sizeof *r);
+    if (res)
+        r->txn = zk_txn_ref((ZkTxn *)txn);
     r->zxid = txn->zxid;
     r->session = txn->session;
     r->cxid = txn->cxid;

@@ -225,7 +225,7 @@ void zk_txn_describe(const ZkTxn *txn, GString *out);
 typedef struct ZkOpResult {
     ZkOpCode type;   /* the op applied, or error */
     ZkErr err;
-    char *path;      /* created/deleted/set/checked path (owned), NULL for errors */
+    const char *path; /* created/deleted/set/checked path (the txn's, see ZkApplyResult.txn), NULL for errors */
     gboolean has_stat;
     ZkStat stat; /* create* and setData: the node's stat after the op */
 } ZkOpResult;
@@ -239,6 +239,7 @@ typedef struct ZkApplyResult {
     ZkOpResult op; /* single-op txns */
     ZkOpResult *multi; /* multi: n_multi sub-results, owned */
     guint n_multi;
+    ZkTxn *txn; /* a reference: the paths above point into it */
 } ZkApplyResult;
 
 void zk_apply_result_clear(ZkApplyResult *res);

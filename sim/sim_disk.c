@@ -1,5 +1,6 @@
 /* sim_disk.c - log devices with fsync latency and group commit. */
 #include "sim_internal.h"
+#include "sim_ring.h"
 
 typedef struct {
     uint64_t target; /* durable once this write number is */
@@ -18,7 +19,7 @@ struct SimDisk {
     uint64_t in_flight_target; /* serialised mode: what the running fsync covers */
     gboolean busy;
     SimEventId fsync_ev;
-    GArray *waiting; /* FlushReq, in request order */
+    SimRing waiting; /* FlushReq, in request order */
     uint64_t fsyncs;
     double slow_factor;
     SimTime slow_extra;
@@ -34,7 +35,7 @@ SimDisk *sim_disk_new(Sim *sim, int node)
     char name[64];
     g_snprintf(name, sizeof name, "disk/%s", sim_node_name(sim, node));
     d->rng = sim_rng(sim, name);
-    d->waiting = g_array_new(FALSE, FALSE, sizeof(FlushReq));
+    sim_ring_init(&d->waiting, sizeof(FlushReq));
     d->slow_factor = 1.0;
     return d;
 }
@@ -43,7 +44,7 @@ void sim_disk_free(SimDisk *d)
 {
     if (!d)
         return;
-    g_array_free(d->waiting, TRUE);
+    sim_ring_clear(&d->waiting);
     g_free(d);
 }
 
@@ -95,16 +96,16 @@ static SimTime fsync_latency(SimDisk *d)
 static void complete_covered(SimDisk *d)
 {
     guint done = 0;
-    while (done < d->waiting->len && g_array_index(d->waiting, FlushReq, done).target <= d->durable)
+    while (done < sim_ring_len(&d->waiting) &&
+           ((const FlushReq *)sim_ring_nth(&d->waiting, done))->target <= d->durable)
         done++;
-    if (!done)
-        return;
-    /* Copy out first: a callback may issue writes and flushes. */
-    FlushReq *reqs = g_memdup2(d->waiting->data, done * sizeof(FlushReq));
-    g_array_remove_range(d->waiting, 0, done);
-    for (guint i = 0; i < done; i++)
-        reqs[i].fn(d->sim, reqs[i].ctx, reqs[i].data);
-    g_free(reqs);
+    /* Only these: a callback may issue writes and flushes, which queue
+     * behind them and wait for an fsync of their own. */
+    for (guint i = 0; i < done && sim_ring_len(&d->waiting); i++) {
+        FlushReq r = *(const FlushReq *)sim_ring_peek(&d->waiting);
+        sim_ring_pop(&d->waiting);
+        r.fn(d->sim, r.ctx, r.data);
+    }
 }
 
 static void start_fsync(SimDisk *d);
@@ -121,7 +122,7 @@ static void fsync_done(Sim *sim, void *ctx, void *data)
         d->fsync_ev = SIM_EVENT_NONE;
     }
     complete_covered(d);
-    if (!d->cfg.concurrent && !d->busy && d->waiting->len)
+    if (!d->cfg.concurrent && !d->busy && sim_ring_len(&d->waiting))
         start_fsync(d);
 }
 
@@ -137,8 +138,7 @@ void sim_disk_flush(Sim *sim, int node, SimEventFn fn, void *ctx, void *data)
 {
     SimDisk *d = disk_of(sim, node);
     g_assert(sim_node_state(sim, node) != SIM_NODE_DOWN);
-    FlushReq r = { .target = d->written, .fn = fn, .ctx = ctx, .data = data };
-    g_array_append_val(d->waiting, r);
+    *(FlushReq *)sim_ring_push(&d->waiting) = (FlushReq){ .target = d->written, .fn = fn, .ctx = ctx, .data = data };
     if (d->cfg.concurrent) {
         d->fsyncs++;
         sim_after(sim, fsync_latency(d), node, fsync_done, d, (void *)(uintptr_t)d->written);
@@ -180,5 +180,5 @@ void sim_disk_crash(SimDisk *d)
     d->busy = FALSE;
     d->fsync_ev = SIM_EVENT_NONE;
     d->write_busy_until = 0;
-    g_array_set_size(d->waiting, 0);
+    sim_ring_clear(&d->waiting);
 }
