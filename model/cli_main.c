@@ -251,9 +251,30 @@ static gboolean parse_seed_range(const char *s, uint64_t *a, uint64_t *b, GError
     return TRUE;
 }
 
+/* A duration option (e.g. "2s"), at least `min`; *out untouched if absent. */
+static gboolean parse_duration_opt(const char *name, const char *text, SimTime min, SimTime *out, GError **err)
+{
+    if (!text)
+        return TRUE;
+    const char *msg = NULL;
+    SimTime t;
+    if (!sim_time_parse(text, &t, &msg)) {
+        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s in '%s'", name, msg, text);
+        return FALSE;
+    }
+    if (t < min) {
+        char m[SIM_TIME_STR_LEN];
+        sim_time_format_short(min, m);
+        g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: expected at least %s, got '%s'", name, m, text);
+        return FALSE;
+    }
+    *out = t;
+    return TRUE;
+}
+
 static int cmd_fuzz(int argc, char **argv)
 {
-    char *seeds = NULL, *faults = NULL, *out = NULL;
+    char *seeds = NULL, *faults = NULL, *out = NULL, *horizon = NULL, *settle = NULL;
     char **sets = NULL, **bugs = NULL;
     int jobs = 1;
     gboolean no_shrink = FALSE, quiet = FALSE, first = FALSE;
@@ -262,6 +283,9 @@ static int cmd_fuzz(int argc, char **argv)
         { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
           "Fault kinds allowed (default all): crash,restart,partition,pause,loss,slowdisk,oneway,packet,client-crash,client-cut,outage", "LIST" },
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Worker processes (results do not depend on it)", "J" },
+        { "horizon", 0, 0, G_OPTION_ARG_STRING, &horizon, "Length of the fault phase (default 30s)", "T" },
+        { "settle", 0, 0, G_OPTION_ARG_STRING, &settle,
+          "How long each run goes on once a leader is back (default 10s)", "T" },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a parameter of the base scenario", "KEY=VALUE" },
         { "bug", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bugs, "Plant a known bug", "NAME" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Where reproducers go (default results/fuzz/SCENARIO)", "DIR" },
@@ -309,6 +333,9 @@ static int cmd_fuzz(int argc, char **argv)
     }
     if (!parse_bugs(bugs, &o.bugs, &err))
         goto usage;
+    if (!parse_duration_opt("--horizon", horizon, SIM_MS, &o.horizon, &err) ||
+        !parse_duration_opt("--settle", settle, 0, &o.settle, &err))
+        goto usage;
     o.scenario = argv[1];
     o.sets = (const char *const *)sets;
     o.jobs = jobs;
@@ -324,6 +351,10 @@ static int cmd_fuzz(int argc, char **argv)
         printf(" (first: seed %" PRIu64 ", %u fault lines shrunk to %u)", rep.first_failing_seed,
                rep.original_lines_first, rep.shrunk_lines_first);
     printf(", %.2f s, %.1f seeds/s\n", rep.wall_s, rep.wall_s > 0 ? (double)rep.seeds_run / rep.wall_s : 0);
+    if (rep.seeds_run)
+        printf("fuzz: %.2f simulated s and %.0f events per seed; %.2f CPU s, %.0f seeds per CPU-hour\n",
+               rep.sim_s / (double)rep.seeds_run, (double)rep.events / (double)rep.seeds_run, rep.cpu_s,
+               rep.cpu_s > 0 ? 3600.0 * (double)rep.seeds_run / rep.cpu_s : 0);
     rc = rep.failures ? 1 : 0;
     goto out;
 usage:
@@ -331,6 +362,8 @@ usage:
 out:
     g_free(seeds);
     g_free(faults);
+    g_free(horizon);
+    g_free(settle);
     g_free(out);
     g_strfreev(sets);
     g_strfreev(bugs);

@@ -474,7 +474,8 @@ static gboolean run_text(const char *name, const char *text, const FuzzOptions *
         if (!run_here(name, text, o, &r, &e))
             msg = g_strdup_printf("E\t%s", e->message);
         else
-            msg = g_strdup_printf("%d\t%s", (int)r.status, r.message ? r.message : "");
+            msg = g_strdup_printf("%d\t%" PRId64 "\t%" PRIu64 "\t%s", (int)r.status, r.end, r.events,
+                                  r.message ? r.message : "");
         gsize len = strlen(msg);
         for (gsize off = 0; off < len;) {
             ssize_t w = write(rp[1], msg + off, len - off);
@@ -516,9 +517,13 @@ static gboolean run_text(const char *name, const char *text, const FuzzOptions *
             g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", out->str + 2);
             return FALSE;
         }
-        char *tab = strchr(out->str, '\t');
-        rep->status = (RunStatus)atoi(out->str);
-        rep->message = rep->status == RUN_OK || !tab ? NULL : g_strdup(tab + 1);
+        g_auto(GStrv) f = g_strsplit(out->str, "\t", 4);
+        rep->status = (RunStatus)atoi(f[0]);
+        if (g_strv_length(f) == 4) {
+            rep->end = g_ascii_strtoll(f[1], NULL, 10);
+            rep->events = g_ascii_strtoull(f[2], NULL, 10);
+            rep->message = rep->status == RUN_OK ? NULL : g_strdup(f[3]);
+        }
         return TRUE;
     }
     /* Killed (an assertion's abort, a limit) or died without a word. */
@@ -607,6 +612,8 @@ typedef struct {
     int status;
     guint lines;
     guint shrunk;
+    SimTime sim_end;  /* simulated time the seed's run reached */
+    uint64_t events;  /* events it ran */
     char *message;
 } SeedResult;
 
@@ -638,6 +645,8 @@ static gboolean fuzz_one(const ScnScript *base, const char *base_text, const Fuz
     res->seed = seed;
     res->status = rep.status;
     res->lines = lines->len;
+    res->sim_end = rep.end;
+    res->events = rep.events;
     if (rep.status == RUN_OK) {
         run_report_clear(&rep);
         return TRUE;
@@ -678,6 +687,27 @@ static double wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of this process and its finished children (the --jobs workers
+ * and the --bug runs), for the seeds-per-CPU-hour figure. */
+static double cpu_now(void)
+{
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);     /* for reports only; lint: allow */
+    getrusage(RUSAGE_CHILDREN, &kids); /* lint: allow */
+    double s = 0;
+    const struct rusage *both[2] = { &self, &kids };
+    for (int i = 0; i < 2; i++)
+        s += (double)(both[i]->ru_utime.tv_sec + both[i]->ru_stime.tv_sec) +
+             (double)(both[i]->ru_utime.tv_usec + both[i]->ru_stime.tv_usec) * 1e-6;
+    return s;
+}
+
+static gint by_seed(gconstpointer a, gconstpointer b)
+{
+    uint64_t x = ((const SeedResult *)a)->seed, y = ((const SeedResult *)b)->seed;
+    return x < y ? -1 : x > y;
+}
+
 static char *default_dir(const char *scenario)
 {
     g_autofree char *base = g_path_get_basename(scenario);
@@ -696,15 +726,17 @@ static void report_line(const FuzzOptions *o, const SeedResult *r)
 
 static void parse_result(const char *line, GArray *results)
 {
-    g_auto(GStrv) f = g_strsplit(line, "\t", 5);
-    if (g_strv_length(f) < 4)
+    g_auto(GStrv) f = g_strsplit(line, "\t", 7);
+    if (g_strv_length(f) < 6)
         return;
     SeedResult r = { 0 };
     r.seed = g_ascii_strtoull(f[0], NULL, 10);
     r.status = atoi(f[1]);
     r.lines = (guint)atoi(f[2]);
     r.shrunk = (guint)atoi(f[3]);
-    r.message = f[4] && *f[4] ? g_strdup(f[4]) : NULL;
+    r.sim_end = g_ascii_strtoll(f[4], NULL, 10);
+    r.events = g_ascii_strtoull(f[5], NULL, 10);
+    r.message = f[6] && *f[6] ? g_strdup(f[6]) : NULL;
     g_array_append_val(results, r);
 }
 
@@ -803,7 +835,7 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
     g_autoptr(GString) base_text = g_string_new(NULL);
     scn_script_format(base, base_text);
     g_autofree char *dir = o->out_dir ? g_strdup(o->out_dir) : default_dir(o->scenario);
-    double t0 = wall_now();
+    double t0 = wall_now(), c0 = cpu_now();
     GArray *results = g_array_new(FALSE, TRUE, sizeof(SeedResult));
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     uint64_t count = o->seed_to - o->seed_from + 1;
@@ -843,7 +875,8 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
                     if (!fuzz_one(base, base_text->str, o, dir, s, &r, &e))
                         _exit(2);
                     char *msg = g_strdelimit(g_strdup(r.message ? r.message : ""), "\n\t", ' ');
-                    fprintf(w, "%" PRIu64 "\t%d\t%u\t%u\t%s\n", r.seed, r.status, r.lines, r.shrunk, msg);
+                    fprintf(w, "%" PRIu64 "\t%d\t%u\t%u\t%" PRId64 "\t%" PRIu64 "\t%s\n", r.seed, r.status,
+                            r.lines, r.shrunk, r.sim_end, r.events, msg);
                     fflush(w);
                     g_free(msg);
                     g_free(r.message);
@@ -858,21 +891,15 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
         collect(o, fds, pids, jobs, results);
         g_free(fds);
         g_free(pids);
-        /* sort by seed */
-        for (guint i = 1; i < results->len; i++)
-            for (guint k = i; k > 0 && g_array_index(results, SeedResult, k - 1).seed >
-                                           g_array_index(results, SeedResult, k).seed;
-                 k--) {
-                SeedResult tmp = g_array_index(results, SeedResult, k);
-                g_array_index(results, SeedResult, k) = g_array_index(results, SeedResult, k - 1);
-                g_array_index(results, SeedResult, k - 1) = tmp;
-            }
+        g_array_sort(results, by_seed); /* seeds are unique: a total order */
         for (guint i = 0; i < results->len; i++)
             report_line(o, &g_array_index(results, SeedResult, i));
     }
     for (guint i = 0; i < results->len; i++) {
         SeedResult *r = &g_array_index(results, SeedResult, i);
         rep->seeds_run++;
+        rep->sim_s += (double)r->sim_end / (double)SIM_S;
+        rep->events += r->events;
         if (r->status != RUN_OK) {
             if (!rep->failures) {
                 rep->first_failing_seed = r->seed;
@@ -885,5 +912,6 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
     }
     g_array_free(results, TRUE);
     rep->wall_s = wall_now() - t0;
+    rep->cpu_s = cpu_now() - c0;
     return TRUE;
 }

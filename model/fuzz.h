@@ -80,6 +80,9 @@ typedef struct FuzzReport {
     guint shrunk_lines_first;    /* fault lines left in the first reproducer */
     guint original_lines_first;
     double wall_s;
+    double cpu_s;     /* CPU time, workers included */
+    double sim_s;     /* simulated seconds, all seeds */
+    uint64_t events;  /* events run, all seeds */
 } FuzzReport;
 
 void fuzz_options_init(FuzzOptions *o);

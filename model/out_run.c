@@ -98,6 +98,7 @@ struct OutRun {
     SimTime end;
     uint64_t events;
     double wall_s;
+    long peak_rss_kib;
     SimLinkStats net;
 };
 
@@ -586,6 +587,7 @@ static void summary_json(OutRun *o, GString *s)
     oj_uint(&j, "events", o->events);
     oj_uint(&j, "traced_events", o->traced);
     oj_dbl(&j, "wall_s", o->wall_s);
+    oj_int(&j, "peak_rss_kib", o->peak_rss_kib);
     oj_object(&j, "leader");
     if (o->leader) {
         oj_int(&j, "sid", o->leader);
@@ -631,6 +633,7 @@ gboolean out_run_finish(OutRun *o, const OutRunEnd *end, GError **err)
     o->end = end->end;
     o->events = end->events;
     o->wall_s = end->wall_s;
+    o->peak_rss_kib = end->peak_rss_kib;
     o->net = sim_net_total_stats(o->sim);
     out_metrics_finish(o->metrics, end->end);
     gboolean ok = TRUE;
@@ -716,8 +719,9 @@ void out_run_print(const OutRun *co, FILE *f)
 {
     OutRun *o = (OutRun *)co; /* percentiles sort their samples */
     char a[SIM_TIME_STR_LEN], b[SIM_TIME_STR_LEN];
-    fprintf(f, "\n== summary (simulated %s, %" PRIu64 " events, %.2f s wall)\n", tshort(o->end, a), o->events,
-            o->wall_s);
+    fprintf(f, "\n== summary (simulated %s, %" PRIu64 " events, %.2f s wall, %.0f events/s, peak RSS %.1f MiB)\n",
+            tshort(o->end, a), o->events, o->wall_s, o->wall_s > 0 ? (double)o->events / o->wall_s : 0,
+            (double)o->peak_rss_kib / 1024.0);
     if (o->leader) {
         const LeaderSpan *l = &g_array_index(o->leaders, LeaderSpan, o->leaders->len - 1);
         fprintf(f, "leader      s%d, epoch %" PRId64 " (since %s)\n", o->leader, o->epoch, tshort(l->from, a));

@@ -59,6 +59,7 @@ typedef struct OutRunEnd {
     SimTime end;         /* simulated time reached */
     uint64_t events;     /* events processed */
     double wall_s;
+    long peak_rss_kib;   /* the process's peak resident memory so far */
 } OutRunEnd;
 
 typedef struct OutRun OutRun;

@@ -27,6 +27,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <time.h>
 
 typedef struct Run {
@@ -907,6 +908,14 @@ static void print_header(const Run *r, FILE *out)
 
 /* ---- the run ---- */
 
+/* Peak resident memory, for the summary's figures only. */
+static long peak_rss_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru); /* lint: allow */
+    return ru.ru_maxrss;
+}
+
 static double wall_now(void)
 {
     struct timespec ts;
@@ -1078,6 +1087,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
         .end = rep->end,
         .events = rep->events,
         .wall_s = wall,
+        .peak_rss_kib = peak_rss_kib(),
     };
     g_autoptr(GError) out_err = NULL;
     if (out && !out_run_finish(out, &oe, &out_err))

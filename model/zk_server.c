@@ -91,9 +91,12 @@ static void hook_connect_failed(Sim *sim, int node, int peer, int channel, void 
         zk_learner_on_connect_failed(s);
 }
 
-static void dispatch(ZkServer *s, SimConnId c, ZkMsg *m)
+/* ch is the connection's channel as it was when the message arrived: a
+ * message handled after a CPU delay is still handled after its sender
+ * closed the connection (an election HELLO followed at once by the
+ * smaller sid's close, whose FIN may arrive during that delay). */
+static void dispatch(ZkServer *s, SimConnId c, int ch, ZkMsg *m)
 {
-    int ch = sim_net_channel(s->sim, c);
     if (ch == ZK_CH_ELECTION) {
         zk_fle_on_message(s, c, m);
     } else if (ch == ZK_CH_QUORUM) {
@@ -113,6 +116,7 @@ static void dispatch(ZkServer *s, SimConnId c, ZkMsg *m)
 
 typedef struct {
     SimConnId conn;
+    int channel;
     ZkMsg *msg;
 } Deferred;
 
@@ -120,7 +124,7 @@ static void deferred_dispatch(Sim *sim, void *ctx, void *data)
 {
     (void)sim;
     Deferred *d = data;
-    dispatch(ctx, d->conn, d->msg);
+    dispatch(ctx, d->conn, d->channel, d->msg);
     g_free(d);
 }
 
@@ -140,16 +144,18 @@ static void hook_message(Sim *sim, int node, SimConnId c, int type, void *payloa
     ZkMsg *m = payload;
     /* A client request costs cpu_request (the request pipeline), a quorum
      * or election packet cpu_message. */
-    SimTime cost = sim_net_channel(sim, c) == ZK_CH_CLIENT ? s->cfg->cpu_request : s->cfg->cpu_message;
+    int ch = sim_net_channel(sim, c);
+    SimTime cost = ch == ZK_CH_CLIENT ? s->cfg->cpu_request : s->cfg->cpu_message;
     if (cost > 0) {
         /* The receiving thread has to get through its CPU queue first. */
         Deferred *d = g_new(Deferred, 1);
         d->conn = c;
+        d->channel = ch;
         d->msg = m;
         sim_node_cpu_then_owned(sim, s->node, cost, deferred_dispatch, s, d, deferred_drop);
         return;
     }
-    dispatch(s, c, m);
+    dispatch(s, c, ch, m);
 }
 
 static void hook_closed(Sim *sim, int node, SimConnId c, void *ctx)

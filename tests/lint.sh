@@ -3,7 +3,7 @@
 # simulated code (sim/ and model/ protocol files): any of them would break
 # replay.  The command-line front end (model/cli_*.c) may read the wall
 # clock for progress and wall-time figures only.
-bad=$(grep -nE '\btime\s*\(\s*(NULL|0|&)|\b(clock_gettime|gettimeofday|rand|srand|random|drand48|getpid|g_random_[a-z_]+|g_get_monotonic_time|g_get_real_time|pthread_create|g_thread_new)\s*\(' \
+bad=$(grep -nE '\btime\s*\(\s*(NULL|0|&)|\b(clock_gettime|gettimeofday|rand|srand|random|drand48|getpid|getrusage|g_random_[a-z_]+|g_get_monotonic_time|g_get_real_time|pthread_create|g_thread_new)\s*\(' \
       sim/*.c sim/*.h model/*.c model/*.h 2>/dev/null | grep -v '^model/cli_' | grep -v 'lint: allow')
 if [ -n "$bad" ]; then
     echo "lint: host time, randomness or threads in simulated code:" >&2
