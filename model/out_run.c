@@ -719,9 +719,12 @@ void out_run_print(const OutRun *co, FILE *f)
 {
     OutRun *o = (OutRun *)co; /* percentiles sort their samples */
     char a[SIM_TIME_STR_LEN], b[SIM_TIME_STR_LEN];
-    fprintf(f, "\n== summary (simulated %s, %" PRIu64 " events, %.2f s wall, %.0f events/s, peak RSS %.1f MiB)\n",
+    double sim_s = (double)o->end / (double)SIM_S;
+    fprintf(f,
+            "\n== summary (simulated %s, %" PRIu64 " events, %.2f s wall, %.0f events/s, %.2f sim s/wall s, "
+            "peak RSS %.1f MiB)\n",
             tshort(o->end, a), o->events, o->wall_s, o->wall_s > 0 ? (double)o->events / o->wall_s : 0,
-            (double)o->peak_rss_kib / 1024.0);
+            o->wall_s > 0 ? sim_s / o->wall_s : 0, (double)o->peak_rss_kib / 1024.0);
     if (o->leader) {
         const LeaderSpan *l = &g_array_index(o->leaders, LeaderSpan, o->leaders->len - 1);
         fprintf(f, "leader      s%d, epoch %" PRId64 " (since %s)\n", o->leader, o->epoch, tshort(l->from, a));

@@ -150,6 +150,40 @@ static void test_readme_examples_load(void)
     scn_script_free(s);
 }
 
+/* The benchmark scenarios (make bench) stay valid: each runs to its end
+ * (the 10,000-client one with 30 clients) and meets its expectations. */
+static void test_bench_scenarios_run(void)
+{
+    static const char *const few_clients[] = { "clients=30", NULL };
+    static const struct {
+        const char *file;
+        const char *const *sets;
+    } cases[] = {
+        { "tests/bench/mixed-faults.zks", NULL },  { "tests/bench/observers.zks", NULL },
+        { "tests/bench/clients.zks", few_clients }, { "tests/bench/znodes.zks", NULL },
+        { "tests/bench/fuzz-short.zks", NULL },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        RunOptions o;
+        run_options_init(&o);
+        o.scenario = cases[i].file;
+        o.sets = cases[i].sets;
+        o.no_files = TRUE;
+        o.quiet = TRUE;
+        RunReport rep;
+        GError *err = NULL;
+        gboolean ok = run_scenario(&o, &rep, &err);
+        if (!ok)
+            fprintf(stderr, "\n%s: %s\n", cases[i].file, err->message);
+        CU_ASSERT_TRUE_FATAL(ok);
+        if (rep.status != RUN_OK)
+            fprintf(stderr, "\n%s: %s\n", cases[i].file, rep.message);
+        CU_ASSERT_EQUAL(rep.status, RUN_OK);
+        CU_ASSERT_TRUE(rep.events > 1000);
+        run_report_clear(&rep);
+    }
+}
+
 void tests_run_register(void)
 {
     static const TestCase cases[] = {
@@ -157,6 +191,7 @@ void tests_run_register(void)
         { "same seed, same bytes", test_same_seed_same_bytes },
         { "failed expectation names the line", test_failed_expectation_names_the_line },
         { "bad scenario is an error", test_bad_scenario_is_an_error },
+        { "bench scenarios run", test_bench_scenarios_run },
     };
     TEST_SUITE("run", cases);
 }
