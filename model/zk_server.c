@@ -391,6 +391,19 @@ uint64_t zk_server_last_logged(const ZkServer *s)
 gssize zk_server_log_find(const ZkServer *s, uint64_t zxid)
 {
     const GArray *log = s->disk.log;
+    /* Lookups are mostly of recent entries, and within an epoch the log
+     * holds consecutive counters: try where zxid would be counting back
+     * from the end before searching. */
+    if (log->len) {
+        uint64_t last = g_array_index(log, ZkLogEntry, log->len - 1).zxid;
+        if (zxid > last)
+            return -1;
+        if ((zxid >> 32) == (last >> 32) && last - zxid < log->len) {
+            gssize guess = (gssize)log->len - 1 - (gssize)(last - zxid);
+            if (g_array_index(log, ZkLogEntry, guess).zxid == zxid)
+                return guess;
+        }
+    }
     gssize lo = 0, hi = (gssize)log->len - 1;
     while (lo <= hi) {
         gssize mid = lo + (hi - lo) / 2;
