@@ -116,6 +116,9 @@ int main(int argc, char **argv)
            n, c, trace ? " (jsonl trace)" : "", writes, writes ? (double)(l1 - l0) / (double)writes / 1e6 : 0,
            e1 - e0, dt, (double)(e1 - e0) / dt, secs / dt, ru.ru_maxrss,
            sim_failure(sim) ? " INVARIANT BROKEN" : "");
+    if (getenv("BENCH_VERBOSE"))
+        fprintf(stderr, "pending events at the end: %zu (queue slots %zu)\n", sim_events_pending(sim),
+                sim_events_capacity(sim));
     zk_clients_free(cl);
     zk_ensemble_free(ens);
     sim_free(sim);
