@@ -605,7 +605,41 @@ typedef struct TxnOp {
      * server that applies it; the stat part is always computed. */
     uint32_t crc_prefix;
     gboolean crc_known;
+    /* Memo: the node's digest term after this op and the stat it was
+     * computed from (setData), reused by a server whose node ends with
+     * the same stat - on consistent replicas, every server after the first. */
+    gboolean digest_known;
+    ZkStat digest_stat;
+    uint64_t digest;
 } TxnOp;
+
+/* The stat fields the digest covers are equal. */
+static gboolean digest_stat_equal(const ZkStat *a, const ZkStat *b)
+{
+    return a->czxid == b->czxid && a->mzxid == b->mzxid && a->pzxid == b->pzxid && a->ctime == b->ctime &&
+           a->mtime == b->mtime && a->version == b->version && a->cversion == b->cversion &&
+           a->aversion == b->aversion && a->ephemeral_owner == b->ephemeral_owner;
+}
+
+static void tree_rehash(ZkTree *t, ZkNode *n, gboolean data_changed);
+
+/* tree_rehash for a node op has just changed (its CRC prefix already
+ * set): the digest term comes from the op's memo when this server's node
+ * has the stat the memo was computed from. */
+static void node_rehash_from_op(ZkTree *t, ZkNode *n, const TxnOp *op)
+{
+    if (op->digest_known && op->crc_prefix == n->crc_prefix && digest_stat_equal(&op->digest_stat, &n->st)) {
+        t->digest -= n->digest;
+        n->digest = op->digest;
+        t->digest += n->digest;
+        return;
+    }
+    tree_rehash(t, n, FALSE);
+    TxnOp *memo = (TxnOp *)op;
+    memo->digest_known = TRUE;
+    memo->digest_stat = n->st;
+    memo->digest = n->digest;
+}
 
 /* Gives n (whose path and data are op's) its CRC prefix, from the memo
  * when a server already computed it.  The memo is a cache on an
@@ -1507,7 +1541,7 @@ static ZkErr tree_set_data(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatch
     n->st.mzxid = txn->zxid;
     n->st.version = op->version;
     node_prefix_from_op(n, op);
-    tree_rehash(t, n, FALSE);
+    node_rehash_from_op(t, n, op);
     if (st_out)
         *st_out = n->st;
     if (wm)

@@ -301,6 +301,25 @@ static void mixed_set_done(ZkClient *c, const ZkResult *r, void *ud)
     mixed_done(c, r, ud);
 }
 
+/* prefix, v in decimal, suffix into buf (32 bytes): the mixed load's key
+ * names and value tags, formatted for every request without printf. */
+static const char *fmt_u64(char *buf, const char *prefix, uint64_t v, const char *suffix)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t lp = strlen(prefix), ls = strlen(suffix);
+    g_assert(lp + (size_t)n + ls < 32);
+    memcpy(buf, prefix, lp);
+    for (int i = 0; i < n; i++)
+        buf[lp + (size_t)i] = digits[n - 1 - i];
+    memcpy(buf + lp + n, suffix, ls + 1);
+    return buf;
+}
+
 static void mixed_issue(WlClient *w)
 {
     ZkWorkload *wl = w->wl;
@@ -308,14 +327,14 @@ static void mixed_issue(WlClient *w)
         return;
     wl->issued++;
     char name[32];
-    g_snprintf(name, sizeof name, "k%" G_GUINT64_FORMAT, pick_key(w));
+    fmt_u64(name, "k", pick_key(w), "");
     g_autofree char *path = child_path(wl->path, name);
     if (sim_rng_chance(w->rng, wl->spec.reads)) {
         count_op(w, TRUE);
         zk_client_get_data(w->c, path, FALSE, mixed_done, w);
     } else {
         char tag[32];
-        g_snprintf(tag, sizeof tag, "%" G_GUINT64_FORMAT ":", wl->issued);
+        fmt_u64(tag, "", wl->issued, ":");
         g_autoptr(GBytes) v = make_value(wl->spec.size_bytes, tag);
         count_op(w, FALSE);
         zk_client_set_data(w->c, path, v, -1, mixed_set_done, w);

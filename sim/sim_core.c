@@ -388,12 +388,18 @@ void sim_node_resume(Sim *sim, int node)
 
 static SimTime local_at(const SimNode *n, SimTime global)
 {
+    if (n->drift_ppm == 0) /* the usual case: no 128-bit division */
+        return n->base_local + (global - n->base_global);
     __int128 el = (__int128)(global - n->base_global) * (1000000 + n->drift_ppm);
     return n->base_local + (SimTime)(el / 1000000);
 }
 
 SimTime sim_node_local_to_global(const SimNode *n, SimTime local)
 {
+    SimTime span, at;
+    if (n->drift_ppm == 0 && !__builtin_sub_overflow(local, n->base_local, &span) &&
+        !__builtin_add_overflow(n->base_global, span, &at))
+        return at > PARK_BASE - 1 ? PARK_BASE - 1 : at;
     __int128 d = (__int128)(local - n->base_local) * 1000000;
     __int128 rate = 1000000 + n->drift_ppm;
     __int128 q = d / rate;

@@ -219,17 +219,25 @@ static void heap_pop_root(SimQueue *q)
     if (len == 0)
         return;
     HeapEntry last = q->heap[len];
+    HeapEntry *h = q->heap;
     uint32_t pos = 0;
     for (;;) {
         uint64_t first = (uint64_t)pos * ARITY + 1;
         if (first >= len)
             break;
-        uint32_t end = (uint32_t)MIN(first + ARITY, (uint64_t)len);
         uint32_t best = (uint32_t)first;
-        for (uint32_t c = best + 1; c < end; c++)
-            if (entry_less(&q->heap[c], &q->heap[best]))
-                best = c;
-        heap_put(q, pos, q->heap[best]);
+        if (first + ARITY <= len) {
+            /* All children present (the usual case): a fixed-length loop
+             * the compiler unrolls. */
+            for (uint32_t c = 1; c < ARITY; c++)
+                if (entry_less(&h[first + c], &h[best]))
+                    best = (uint32_t)first + c;
+        } else {
+            for (uint32_t c = best + 1; c < len; c++)
+                if (entry_less(&h[c], &h[best]))
+                    best = c;
+        }
+        heap_put(q, pos, h[best]);
         pos = best;
     }
     heap_sift_up(q, pos, last);
