@@ -29,13 +29,13 @@ echo
 echo "== W1 ($secs s simulated after the leader is up; one run each)"
 cases="3:100 5:100 13:100 3:1000 5:1000 13:1000"
 [ "$quick" = 1 ] && cases="5:100"
-printf '%-12s %9s %9s %8s %8s %8s %8s %10s %10s %7s %7s %9s\n' case writes bare_wr lat_ms bare_lat \
-    zksim_s bare_s zk_ev/s bare_ev/s wall_r ev/s_r RSS_MiB
+printf '%-12s %9s %9s %8s %8s %8s %8s %10s %10s %7s %7s %7s %9s\n' case writes bare_wr lat_ms bare_lat \
+    zksim_s bare_s zk_ev/s bare_ev/s sim_s/s wall_r ev/s_r RSS_MiB
 for c in $cases; do
     n=${c%%:*} k=${c##*:}
     z=$("$B/bench_zksim" "$n" "$k" "$secs")
     b=$("$B/bare_w1" "$n" "$k" "$secs")
-    echo "$z" "|" "$b" | awk -v name="N=$n,C=$k" '{
+    echo "$z" "|" "$b" | awk -v name="N=$n,C=$k" -v secs="$secs" '{
         for (i = 1; i <= NF; i++) {
             if ($(i + 1) == "writes,") zw = $i
             if ($(i + 1) == "commits,") bw = $i
@@ -47,10 +47,11 @@ for c in $cases; do
             else if ($(i + 1) == "s," && zt) bt = $i
             if ($i == "RSS") rss = $(i + 1)
         }
-        printf "%-12s %9s %9s %8s %8s %8s %8s %10.0f %10.0f %7.3f %7.3f %9.0f\n", name, zw, bw, zl, bl, zt, bt,
-            ze, be, bt / zt, ze / be, rss / 1024
+        printf "%-12s %9s %9s %8s %8s %8s %8s %10.0f %10.0f %7.2f %7.3f %7.3f %9.0f\n", name, zw, bw, zl, bl, zt,
+            bt, ze, be, secs / zt, bt / zt, ze / be, rss / 1024
     }'
 done
+echo "sim_s/s = zksim's simulated seconds per wall second;"
 echo "wall_r = bare-C wall time / zksim wall time for the same simulated W1 (1.0 = as fast as bare C);"
 echo "ev/s_r = zksim events/s / bare-C events/s (zksim counts more events per write: every COMMIT,"
 echo "every PROPOSAL arrival and its fsync are events of their own)"
