@@ -33,7 +33,7 @@ field() { # $1 summary line, $2 sed expression
 cat "$tmp"
 for bug in $("$zksim" bugs | awk '{ print $1 }'); do
     line=$("$zksim" fuzz "$scn" --seeds "1..$seeds" --bug "$bug" --stop-at-first --no-shrink -j "$jobs" -q \
-        --out "$dir/$bug" | tail -n 1)
+        --out "$dir/$bug" | grep " seeds, " | tail -n 1)
     n=$(field "$line" 's/^fuzz: \([0-9]*\) seeds.*/\1/p')
     rate=$(field "$line" 's/.* \([0-9.]*\) seeds\/s.*/\1/p')
     first=$(field "$line" 's/.*first: seed \([0-9]*\),.*/\1/p')
@@ -42,7 +42,7 @@ for bug in $("$zksim" bugs | awk '{ print $1 }'); do
         status=1
     else
         orig=$(field "$line" 's/.*seed [0-9]*, \([0-9]*\) fault lines.*/\1/p')
-        sline=$("$zksim" fuzz "$scn" --seeds "$first..$first" --bug "$bug" -q --out "$dir/$bug" | tail -n 1)
+        sline=$("$zksim" fuzz "$scn" --seeds "$first..$first" --bug "$bug" -q --out "$dir/$bug" | grep " seeds, " | tail -n 1)
         shrunk=$(field "$sline" 's/.*shrunk to \([0-9]*\)).*/\1/p')
         why=$(sed -n 's/^# failure: //p' "$dir/$bug/seed-$first.min.zks" 2>/dev/null | head -n 1 |
             sed 's/ (seed [0-9]*, event [0-9]*)//' | cut -c1-110)
@@ -53,7 +53,7 @@ for bug in $("$zksim" bugs | awk '{ print $1 }'); do
 done
 echo | tee -a "$tmp"
 for c in $clean; do
-    line=$("$zksim" fuzz "$c" --seeds "1..$clean_seeds" --no-shrink -j "$jobs" -q --out "$dir/clean" | tail -n 1)
+    line=$("$zksim" fuzz "$c" --seeds "1..$clean_seeds" --no-shrink -j "$jobs" -q --out "$dir/clean" | grep " seeds, " | tail -n 1)
     fails=$(field "$line" 's/^fuzz: [0-9]* seeds, \([0-9]*\) failures.*/\1/p')
     echo "no bug: $c: ${line#fuzz: }" | tee -a "$tmp"
     [ "${fails:-1}" = 0 ] || status=1
