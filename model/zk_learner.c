@@ -231,7 +231,12 @@ static void on_sync_start(ZkServer *s, ZkMsg *m)
     case ZK_MSG_TRUNC:
         l->mode = ZK_SYNC_TRUNC;
         if (!zk_server_log_truncate(s, m->zxid)) {
+            /* Learner.syncWithLeader: "Not able to truncate the log",
+             * then the process exits (QUORUM_PACKET_ERROR).  Going back to
+             * LOOKING instead would let the server vote, win quorums for
+             * leaders it can never follow, and starve the ensemble. */
             learner_fail(s, "not able to truncate the log");
+            zk_server_exit(s, "not able to truncate the log");
             return;
         }
         SIM_TRACE(s->sim, s->node, "TRUNCATED", SF_HEX("zxid", m->zxid));

@@ -308,6 +308,21 @@ void zk_server_on_restart(ZkServer *s)
     boot(s);
 }
 
+static void exit_fn(Sim *sim, void *ctx, void *data)
+{
+    (void)data;
+    ZkServer *s = ctx;
+    sim_node_crash(sim, s->node);
+}
+
+void zk_server_exit(ZkServer *s, const char *why)
+{
+    SIM_TRACE(s->sim, s->node, "EXIT", SF_STR("why", why));
+    /* Not from inside the handler that decided it: the process dies as
+     * soon as the handler returns, before anything else runs. */
+    sim_after(s->sim, 0, SIM_NO_NODE, exit_fn, s, NULL);
+}
+
 /* ---- roles ---- */
 
 static gboolean legal(ZkRole from, ZkRole to)
@@ -486,9 +501,10 @@ void zk_server_snapshot(ZkServer *s)
      * snapshot.  Counting back from the snapshot's zxid, the entries
      * beyond that size can never be served until the next snapshot, so
      * they go now; so do those a reload would not replay anyway
-     * (committed_floor), but never the last commitLogCount applied ones:
-     * they are a leader's committedLog.  Only a next snapshot larger than this one by
-     * more than a whole snapshot interval of log could have used them. */
+     * (committed_floor); never the last commitLogCount applied ones, a
+     * leader's committedLog.  Only a next snapshot larger than this one
+     * by more than a whole snapshot interval of log could have used the
+     * dropped ones. */
     GArray *log = s->disk.log;
     gssize k = (gssize)log->len - 1;
     while (k >= 0 && g_array_index(log, ZkLogEntry, k).zxid > s->disk.snap_zxid)

@@ -160,6 +160,10 @@ void zk_server_start(ZkServer *s);
 void zk_server_on_crash(ZkServer *s);
 void zk_server_on_restart(ZkServer *s);
 
+/* The process exits (ZooKeeper's requestSystemExit): an EXIT event now,
+ * and the node is down at once, as after a crash, until restarted. */
+void zk_server_exit(ZkServer *s, const char *why);
+
 /* The one place roles change.  `why` is recorded on the timeline. */
 void zk_server_set_role(ZkServer *s, ZkRole role, const char *why);
 

@@ -190,6 +190,46 @@ static gboolean is_looking(Fx *f, void *arg)
     return fx_role(f, GPOINTER_TO_INT(arg)) == ZK_LOOKING;
 }
 
+static gboolean is_down(Fx *f, void *arg)
+{
+    return !sim_node_is_up(f->sim, fx_server(f, GPOINTER_TO_INT(arg))->node);
+}
+
+static void test_trunc_below_snapshot_exits(void)
+{
+    /* As above, but the cut-off leader s3 stays up: it gives up, goes
+     * LOOKING (fast-forwarding the orphan write into its tree) and takes
+     * a snapshot there.  The new leader's TRUNC then asks for less than
+     * that snapshot holds: the learner cannot truncate and its process
+     * exits, as ZooKeeper's does, instead of voting on forever; the other
+     * two carry on. */
+    Fx f;
+    fx_init(&f, 3, 5, NULL);
+    fx_start_all(&f, 0);
+    CU_ASSERT_TRUE(fx_run_until(&f, fx_converged, NULL, S(5)));
+    fx_writes_at(&f, 1, S(1), 3, 10 * SIM_MS);
+    fx_run_to(&f, S(2));
+    const int a[] = { 3, 0 }, b[] = { 1, 2, 0 };
+    fx_partition(&f, a, b);
+    CU_ASSERT_TRUE(fx_write(&f, 3)); /* logged at s3 only */
+    CU_ASSERT_TRUE(fx_run_until(&f, is_looking, GINT_TO_POINTER(3), S(30)));
+    ZkServer *s3 = fx_server(&f, 3);
+    uint64_t orphan = ((uint64_t)1 << 32) | 4;
+    CU_ASSERT_EQUAL(zk_server_last_zxid(s3), orphan); /* fast-forwarded */
+    zk_server_snapshot(s3);
+    CU_ASSERT_TRUE(fx_run_until(&f, fx_has_leader, NULL, S(40)));
+    CU_ASSERT_EQUAL(fx_leader(&f), 2);
+    fx_heal(&f);
+    CU_ASSERT_TRUE(fx_run_until(&f, is_down, GINT_TO_POINTER(3), sim_now(f.sim) + S(30)));
+    CU_ASSERT_EQUAL(zk_ensemble_last_sync(f.ens, 3), ZK_SYNC_TRUNC);
+    fx_run_to(&f, sim_now(f.sim) + S(30));
+    CU_ASSERT_FALSE(sim_node_is_up(f.sim, s3->node)); /* stays down */
+    CU_ASSERT_EQUAL(fx_leader(&f), 2);
+    CU_ASSERT_EQUAL(fx_role(&f, 1), ZK_FOLLOWING);
+    assert_no_failure(&f);
+    fx_free(&f);
+}
+
 static void test_leader_isolated_with_one_follower(void)
 {
     /* Partition {s4, s5} | {s1, s2, s3}: the leader s5 keeps s4 but loses
@@ -445,6 +485,7 @@ void tests_zab_register(void)
         { "highest zxid wins", test_highest_zxid_wins },
         { "sync DIFF and SNAP", test_sync_diff_and_snap },
         { "sync TRUNC of an old leader", test_sync_trunc_old_leader },
+        { "TRUNC below the snapshot: the learner exits", test_trunc_below_snapshot_exits },
         { "leader isolated with one follower", test_leader_isolated_with_one_follower },
         { "minority never elects", test_minority_never_elects },
         { "leader GC pause", test_leader_gc_pause },
