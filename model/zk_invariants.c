@@ -175,12 +175,14 @@ void zk_inv_committed(ZkInvariants *inv, ZkTxn *txn)
         VIOLATION(inv, SIM_NO_NODE, "committed 0x%" PRIx64 " differs from a txn already applied there", z);
 }
 
-/* Drops the TxnAt records below the floor: every started server has
- * applied past them.  A server that applies such a zxid again (a restart
- * replaying its own log, a re-sync after losing an unflushed tail)
- * replays what was checked when it first applied it; a divergence in its
- * tree still shows at the first zxid past the floor, since the digest
- * covers the whole tree.  Servers never started do not hold it back. */
+/* Drops the TxnAt records below the floor: every running server has
+ * applied past them.  A server that applies such a zxid later (a restart
+ * replaying its own log, a re-sync after a crash or after losing an
+ * unflushed tail) is not compared with the first server there, but a
+ * divergence in its tree still shows at the first zxid past the floor,
+ * since the digest covers the whole tree.  Servers that are down or were
+ * never started do not hold the floor back, so a server that stays down
+ * does not make memory grow with the run. */
 static void prune(ZkInvariants *inv)
 {
     if (++inv->since_floor >= FLOOR_EVERY) {
@@ -188,7 +190,7 @@ static void prune(ZkInvariants *inv)
         uint64_t floor = UINT64_MAX;
         for (int sid = 1; sid <= inv->ens->nservers; sid++) {
             ZkServer *s = inv->ens->servers[sid];
-            if (s && s->started && inv->high_water[sid] < floor)
+            if (s && s->started && sim_node_is_up(inv->ens->sim, s->node) && inv->high_water[sid] < floor)
                 floor = inv->high_water[sid];
         }
         inv->floor = floor == UINT64_MAX ? 0 : floor;

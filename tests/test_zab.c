@@ -146,22 +146,30 @@ static void test_sync_diff_and_snap(void)
     fx_free(&f);
 }
 
+/* Three servers, three writes committed; at 2 s the leader s3 is cut
+ * off from s1 and s2 and accepts a write that it logs but can never
+ * commit (zxid 0x100000004). */
+static void orphan_write_at_cut_leader(Fx *f)
+{
+    fx_init(f, 3, 5, NULL);
+    fx_start_all(f, 0);
+    CU_ASSERT_TRUE(fx_run_until(f, fx_converged, NULL, S(5)));
+    fx_writes_at(f, 1, S(1), 3, 10 * SIM_MS);
+    fx_run_to(f, S(2));
+    CU_ASSERT_EQUAL(zk_inv_committed_count(f->ens->inv), 3);
+    const int a[] = { 3, 0 }, b[] = { 1, 2, 0 };
+    fx_partition(f, a, b);
+    CU_ASSERT_TRUE(fx_write(f, 3)); /* logged at s3 only */
+}
+
 static void test_sync_trunc_old_leader(void)
 {
-    /* Three servers; the leader s3 is cut off and accepts a write that it
-     * logs but can never commit, then crashes.  s1 and s2 time out, elect
-     * s2 in epoch 2.  s3 restarts holding 0x1000000xx beyond anything
-     * committed: the new leader sends TRUNC and the write disappears. */
+    /* The cut-off leader s3 crashes with its orphan write.  s1 and s2 time
+     * out, elect s2 in epoch 2.  s3 restarts holding 0x1000000xx beyond
+     * anything committed: the new leader sends TRUNC and the write
+     * disappears. */
     Fx f;
-    fx_init(&f, 3, 5, NULL);
-    fx_start_all(&f, 0);
-    CU_ASSERT_TRUE(fx_run_until(&f, fx_converged, NULL, S(5)));
-    fx_writes_at(&f, 1, S(1), 3, 10 * SIM_MS);
-    fx_run_to(&f, S(2));
-    CU_ASSERT_EQUAL(zk_inv_committed_count(f.ens->inv), 3);
-    const int a[] = { 3, 0 }, b[] = { 1, 2, 0 };
-    fx_partition(&f, a, b);
-    CU_ASSERT_TRUE(fx_write(&f, 3)); /* logged at s3 only */
+    orphan_write_at_cut_leader(&f);
     fx_crash_at(&f, 3, S(2.1));
     fx_run_to(&f, S(2.1));
     uint64_t orphan = zk_server_last_logged(fx_server(&f, 3));
@@ -197,21 +205,14 @@ static gboolean is_down(Fx *f, void *arg)
 
 static void test_trunc_below_snapshot_exits(void)
 {
-    /* As above, but the cut-off leader s3 stays up: it gives up, goes
-     * LOOKING (fast-forwarding the orphan write into its tree) and takes
-     * a snapshot there.  The new leader's TRUNC then asks for less than
-     * that snapshot holds: the learner cannot truncate and its process
-     * exits, as ZooKeeper's does, instead of voting on forever; the other
-     * two carry on. */
+    /* The cut-off leader s3 stays up with its orphan write: it gives up,
+     * goes LOOKING (fast-forwarding the orphan into its tree) and takes a
+     * snapshot there.  The new leader's TRUNC then asks for less than that
+     * snapshot holds: the learner cannot truncate and its process exits,
+     * as ZooKeeper's does, instead of voting on forever; the other two
+     * carry on. */
     Fx f;
-    fx_init(&f, 3, 5, NULL);
-    fx_start_all(&f, 0);
-    CU_ASSERT_TRUE(fx_run_until(&f, fx_converged, NULL, S(5)));
-    fx_writes_at(&f, 1, S(1), 3, 10 * SIM_MS);
-    fx_run_to(&f, S(2));
-    const int a[] = { 3, 0 }, b[] = { 1, 2, 0 };
-    fx_partition(&f, a, b);
-    CU_ASSERT_TRUE(fx_write(&f, 3)); /* logged at s3 only */
+    orphan_write_at_cut_leader(&f);
     CU_ASSERT_TRUE(fx_run_until(&f, is_looking, GINT_TO_POINTER(3), S(30)));
     ZkServer *s3 = fx_server(&f, 3);
     uint64_t orphan = ((uint64_t)1 << 32) | 4;
