@@ -29,8 +29,8 @@ echo
 echo "== W1 ($secs s simulated after the leader is up; one run each)"
 cases="3:100 5:100 13:100 3:1000 5:1000 13:1000"
 [ "$quick" = 1 ] && cases="5:100"
-printf '%-12s %9s %9s %8s %8s %8s %8s %10s %10s %7s %7s %7s %9s\n' case writes bare_wr lat_ms bare_lat \
-    zksim_s bare_s zk_ev/s bare_ev/s sim_s/s wall_r ev/s_r RSS_MiB
+printf '%-12s %9s %9s %8s %8s %10s %8s %8s %10s %10s %7s %7s %7s %8s\n' case writes bare_wr lat_ms bare_lat \
+    events zksim_s bare_s zk_ev/s bare_ev/s sim_s/s wall_r ev/s_r RSS_MiB
 for c in $cases; do
     n=${c%%:*} k=${c##*:}
     z=$("$B/bench_zksim" "$n" "$k" "$secs")
@@ -41,14 +41,15 @@ for c in $cases; do
             if ($(i + 1) == "commits,") bw = $i
             if ($i == "latency" && !zl) zl = $(i + 1)
             else if ($i == "latency" && zl) bl = $(i + 1)
+            if ($(i + 1) == "events," && !zn) zn = $i
             if ($(i + 1) == "events/s,") ze = $i
             if ($(i + 1) == "events/s" && $i != "") be = $i
             if ($(i + 1) == "s," && !zt) zt = $i
             else if ($(i + 1) == "s," && zt) bt = $i
             if ($i == "RSS") rss = $(i + 1)
         }
-        printf "%-12s %9s %9s %8s %8s %8s %8s %10.0f %10.0f %7.2f %7.3f %7.3f %9.0f\n", name, zw, bw, zl, bl, zt,
-            bt, ze, be, secs / zt, bt / zt, ze / be, rss / 1024
+        printf "%-12s %9s %9s %8s %8s %10s %8s %8s %10.0f %10.0f %7.2f %7.3f %7.3f %8.0f\n", name, zw, bw, zl, bl,
+            zn, zt, bt, ze, be, secs / zt, bt / zt, ze / be, rss / 1024
     }'
 done
 echo "sim_s/s = zksim's simulated seconds per wall second;"
