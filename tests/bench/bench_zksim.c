@@ -10,6 +10,8 @@
  * Usage: bench_zksim [--trace] N C [SECONDS]
  * Prints writes, mean latency, events, wall time, events/s, simulated
  * seconds per wall second and peak RSS.  Wall time is read here only.
+ * BENCH_VERBOSE=1 also prints the events still pending at the end (the
+ * heap's size, which a pop's cost grows with).
  */
 #include "sim_disk.h"
 #include "sim_net.h"
