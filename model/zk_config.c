@@ -34,6 +34,18 @@ gboolean zk_config_is_voter(const ZkConfig *cfg, int sid)
     return sid >= 1 && sid <= cfg->nservers && !cfg->observer[sid] && zk_quorum_weight(cfg, sid) > 0;
 }
 
+void zk_config_index(ZkConfig *cfg)
+{
+    memset(cfg->voter_bits, 0, sizeof cfg->voter_bits);
+    cfg->n_voters = 0;
+    for (int sid = 1; sid <= cfg->nservers; sid++)
+        if (zk_config_is_voter(cfg, sid)) {
+            cfg->voter_bits[sid >> 6] |= (uint64_t)1 << (sid & 63);
+            cfg->n_voters++;
+        }
+    cfg->voters_indexed = TRUE;
+}
+
 int zk_config_voters(const ZkConfig *cfg)
 {
     int n = 0;
@@ -59,6 +71,12 @@ int64_t zk_quorum_weight(const ZkConfig *cfg, int sid)
 
 gboolean zk_quorum_contains(const ZkConfig *cfg, const ZkSidSet *set)
 {
+    if (cfg->quorum == ZK_QUORUM_MAJORITY && cfg->voters_indexed) {
+        int have = 0;
+        for (int w = 0; w < 4; w++)
+            have += __builtin_popcountll(set->bits[w] & cfg->voter_bits[w]);
+        return have > cfg->n_voters / 2;
+    }
     if (cfg->quorum == ZK_QUORUM_MAJORITY) {
         int have = 0, voters = 0;
         for (int sid = 1; sid <= cfg->nservers; sid++) {

@@ -55,10 +55,19 @@ typedef struct ZkConfig {
     /* Test hook (zookeeper.testingonly.initialZxid): the counter a new
      * epoch starts from, to replay the zxid rollover (ZOOKEEPER-1277). */
     uint32_t initial_zxid_counter;
+
+    /* Derived by zk_config_index (the ensemble calls it on its copy): the
+     * voters as a bitmap and their count, so that a majority check is a
+     * popcount and not a pass over every server for every ack. */
+    gboolean voters_indexed;
+    uint64_t voter_bits[4];
+    int n_voters;
 } ZkConfig;
 
 void zk_config_defaults(ZkConfig *cfg, int nservers);
 gboolean zk_config_is_voter(const ZkConfig *cfg, int sid);
+/* Fills the derived fields above; call again after changing voters. */
+void zk_config_index(ZkConfig *cfg);
 int zk_config_voters(const ZkConfig *cfg);
 /* Checks consistency (at least one voter, a quorum possible...). */
 gboolean zk_config_check(const ZkConfig *cfg, GError **err);

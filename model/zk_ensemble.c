@@ -15,6 +15,7 @@ ZkEnsemble *zk_ensemble_new(Sim *sim, const ZkConfig *cfg)
     ZkEnsemble *ens = g_new0(ZkEnsemble, 1);
     ens->sim = sim;
     ens->cfg = *cfg;
+    zk_config_index(&ens->cfg);
     ens->nservers = cfg->nservers;
     ens->elections = g_array_new(FALSE, FALSE, sizeof(ZkElection));
     ens->ring_zxid = g_new0(uint64_t, ZK_COMMIT_RING);

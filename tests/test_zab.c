@@ -476,6 +476,27 @@ static void test_hierarchical_quorum(void)
     g_clear_error(&err);
 }
 
+/* The indexed majority check (a popcount over the voters' bitmap) agrees
+ * with the pass over every server, observers excluded, on every subset of
+ * a seven-server ensemble with two observers. */
+static void test_majority_indexed(void)
+{
+    ZkConfig slow;
+    zk_config_defaults(&slow, 7);
+    slow.observer[6] = slow.observer[7] = TRUE;
+    ZkConfig fast = slow;
+    zk_config_index(&fast);
+    CU_ASSERT_TRUE(fast.voters_indexed);
+    CU_ASSERT_EQUAL(fast.n_voters, 5);
+    for (unsigned m = 0; m < (1u << 7); m++) {
+        ZkSidSet set = { { 0 } };
+        for (int sid = 1; sid <= 7; sid++)
+            if (m & (1u << (sid - 1)))
+                zk_sidset_add(&set, sid);
+        CU_ASSERT_EQUAL(zk_quorum_contains(&fast, &set), zk_quorum_contains(&slow, &set));
+    }
+}
+
 void tests_zab_register(void)
 {
     static const TestCase cases[] = {
@@ -487,6 +508,7 @@ void tests_zab_register(void)
         { "sync DIFF and SNAP", test_sync_diff_and_snap },
         { "sync TRUNC of an old leader", test_sync_trunc_old_leader },
         { "TRUNC below the snapshot: the learner exits", test_trunc_below_snapshot_exits },
+        { "indexed majority check", test_majority_indexed },
         { "leader isolated with one follower", test_leader_isolated_with_one_follower },
         { "minority never elects", test_minority_never_elects },
         { "leader GC pause", test_leader_gc_pause },
