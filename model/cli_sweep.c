@@ -14,6 +14,7 @@
  * once instead of in every run.
  */
 #include "cli_cmds.h"
+#include "host.h"
 
 #include "out_plan.h"
 #include "out_progress.h"
@@ -71,12 +72,6 @@ static gboolean parse_seeds(const char *text, GArray *seeds, GError **err)
     return TRUE;
 }
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); /* wall time for the report only */
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* The binary the runs use: --zksim, else this one. */
 static char *self_path(const char *given, GError **err)
@@ -170,7 +165,7 @@ static int run_local(const OutPlan *plan, int jobs, gboolean quiet)
     g_autofree int *status = g_new(int, n);
     g_autoptr(OutProgress) pg = out_progress_new("sweep", quiet);
     g_autoptr(GError) err = NULL;
-    double t0 = wall_now();
+    double t0 = host_wall_seconds();
     gboolean ok = out_plan_run(plan, jobs, pg, EXIT_USAGE, status, &err);
     out_progress_clear(pg);
     if (!ok) {
@@ -191,7 +186,7 @@ static int run_local(const OutPlan *plan, int jobs, gboolean quiet)
     if (bad)
         return EXIT_USAGE;
     if (!quiet)
-        printf("sweep: %u runs in %.1f s with %d jobs\n", n, wall_now() - t0, jobs);
+        printf("sweep: %u runs in %.1f s with %d jobs\n", n, host_wall_seconds() - t0, jobs);
     return 0;
 }
 

@@ -8,6 +8,7 @@
  * the report does not depend on the number of jobs; stop-at-first stops
  * once the lowest failing seed is settled. */
 #include "fuzz.h"
+#include "host.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -680,27 +681,7 @@ static gboolean fuzz_one(const ScnScript *base, const char *base_text, const Fuz
     return TRUE;
 }
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); /* wall time for reports only; lint: allow */
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
-/* CPU time of this process and its finished children (the --jobs workers
- * and the --bug runs), for the seeds-per-CPU-hour figure. */
-static double cpu_now(void)
-{
-    struct rusage self, kids;
-    getrusage(RUSAGE_SELF, &self);     /* for reports only; lint: allow */
-    getrusage(RUSAGE_CHILDREN, &kids); /* lint: allow */
-    double s = 0;
-    const struct rusage *both[2] = { &self, &kids };
-    for (int i = 0; i < 2; i++)
-        s += (double)(both[i]->ru_utime.tv_sec + both[i]->ru_stime.tv_sec) +
-             (double)(both[i]->ru_utime.tv_usec + both[i]->ru_stime.tv_usec) * 1e-6;
-    return s;
-}
 
 static gint by_seed(gconstpointer a, gconstpointer b)
 {
@@ -835,7 +816,7 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
     g_autoptr(GString) base_text = g_string_new(NULL);
     scn_script_format(base, base_text);
     g_autofree char *dir = o->out_dir ? g_strdup(o->out_dir) : default_dir(o->scenario);
-    double t0 = wall_now(), c0 = cpu_now();
+    double t0 = host_wall_seconds(), c0 = host_cpu_seconds(1);
     GArray *results = g_array_new(FALSE, TRUE, sizeof(SeedResult));
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     uint64_t count = o->seed_to - o->seed_from + 1;
@@ -911,7 +892,7 @@ gboolean fuzz_run(const FuzzOptions *o, FuzzReport *rep, GError **err)
         g_free(r->message);
     }
     g_array_free(results, TRUE);
-    rep->wall_s = wall_now() - t0;
-    rep->cpu_s = cpu_now() - c0;
+    rep->wall_s = host_wall_seconds() - t0;
+    rep->cpu_s = host_cpu_seconds(1) - c0;
     return TRUE;
 }

@@ -13,6 +13,7 @@
 #include "run.h"
 
 #include "hist.h"
+#include "host.h"
 #include "out_json.h"
 #include "out_run.h"
 #include "sim_disk.h"
@@ -27,7 +28,6 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/resource.h>
 #include <time.h>
 
 typedef struct Run {
@@ -908,20 +908,6 @@ static void print_header(const Run *r, FILE *out)
 
 /* ---- the run ---- */
 
-/* Peak resident memory, for the summary's figures only. */
-static long peak_rss_kib(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru); /* lint: allow */
-    return ru.ru_maxrss;
-}
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); /* wall time for reports only; lint: allow */
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, GError **err)
 {
@@ -1004,7 +990,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     if (!o->quiet)
         print_header(&r, o->out);
 
-    double t0 = wall_now();
+    double t0 = host_wall_seconds();
     schedule_script(&r);
     uint64_t max_events = params.max_events ? params.max_events : UINT64_MAX;
     while (!r.done) {
@@ -1069,7 +1055,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
             fail(&r, RUN_EXPECT_FAILED, &a->pos, "expect at end %s: failed (%s)", what->str, seen->str);
         }
     }
-    double wall = wall_now() - t0;
+    double wall = host_wall_seconds() - t0;
 
     rep->status = r.status;
     rep->message = r.status == RUN_OK ? NULL : g_strdup(r.failure->str);
@@ -1087,7 +1073,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
         .end = rep->end,
         .events = rep->events,
         .wall_s = wall,
-        .peak_rss_kib = peak_rss_kib(),
+        .peak_rss_kib = host_peak_rss_kib(),
     };
     g_autoptr(GError) out_err = NULL;
     if (out && !out_run_finish(out, &oe, &out_err))
