@@ -130,41 +130,12 @@ gboolean out_ev_has(const SimTraceEvent *ev, const char *key)
 
 void out_ev_format_fields(const Sim *sim, const SimTraceEvent *ev, GString *out)
 {
-    char tb[SIM_TIME_STR_LEN];
     for (size_t i = 0; i < ev->nfields; i++) {
-        const SimField *f = &ev->fields[i];
         if (i)
             g_string_append_c(out, ' ');
-        g_string_append_printf(out, "%s=", f->key);
-        switch (f->kind) {
-        case SIM_F_INT:
-            g_string_append_printf(out, "%" PRId64, f->v.i);
-            break;
-        case SIM_F_UINT:
-            g_string_append_printf(out, "%" PRIu64, f->v.u);
-            break;
-        case SIM_F_HEX:
-            g_string_append_printf(out, "0x%" PRIx64, f->v.u);
-            break;
-        case SIM_F_STR:
-            g_string_append(out, f->v.s ? f->v.s : "");
-            break;
-        case SIM_F_TIME:
-            g_string_append(out, sim_time_format(f->v.i, tb));
-            break;
-        case SIM_F_BOOL:
-            g_string_append(out, f->v.i ? "true" : "false");
-            break;
-        case SIM_F_NODE:
-            g_string_append(out, f->v.i >= 0 && f->v.i < sim_node_count(sim) ? sim_node_name(sim, (int)f->v.i)
-                                                                             : "-");
-            break;
-        case SIM_F_DBL: {
-            char b[G_ASCII_DTOSTR_BUF_SIZE];
-            g_string_append(out, g_ascii_formatd(b, sizeof b, "%g", f->v.d));
-            break;
-        }
-        }
+        g_string_append(out, ev->fields[i].key);
+        g_string_append_c(out, '=');
+        sim_trace_format_value(sim, &ev->fields[i], TRUE, out);
     }
 }
 

@@ -98,7 +98,7 @@ const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key)
 
 /* ---- formatting ---- */
 
-static void text_value(const Sim *sim, const SimField *f, GString *out)
+void sim_trace_format_value(const Sim *sim, const SimField *f, gboolean exact_time, GString *out)
 {
     char tb[SIM_TIME_STR_LEN];
     switch (f->kind) {
@@ -115,17 +115,19 @@ static void text_value(const Sim *sim, const SimField *f, GString *out)
         g_string_append(out, f->v.s ? f->v.s : "");
         break;
     case SIM_F_TIME:
-        g_string_append(out, sim_time_format_short(f->v.i, tb));
+        g_string_append(out, exact_time ? sim_time_format(f->v.i, tb) : sim_time_format_short(f->v.i, tb));
         break;
     case SIM_F_BOOL:
         g_string_append(out, f->v.i ? "true" : "false");
         break;
     case SIM_F_NODE:
-        g_string_append(out, sim_node_name(sim, (int)f->v.i));
+        g_string_append(out, f->v.i >= 0 && f->v.i < sim_node_count(sim) ? sim_node_name(sim, (int)f->v.i) : "-");
         break;
-    case SIM_F_DBL:
-        g_string_append_printf(out, "%.6g", f->v.d);
+    case SIM_F_DBL: {
+        char b[G_ASCII_DTOSTR_BUF_SIZE]; /* not the locale's decimal comma */
+        g_string_append(out, g_ascii_formatd(b, sizeof b, "%.6g", f->v.d));
         break;
+    }
     }
 }
 
@@ -138,7 +140,7 @@ void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out
         g_string_append_c(out, ' ');
         g_string_append(out, ev->fields[i].key);
         g_string_append_c(out, '=');
-        text_value(sim, &ev->fields[i], out);
+        sim_trace_format_value(sim, &ev->fields[i], FALSE, out);
     }
 }
 

@@ -96,6 +96,10 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
 void sim_json_escape(GString *out, const char *s);
 /* A field by key, or NULL. */
 const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key);
+/* One field's value as the text timeline shows it; exact_time writes
+ * times exactly (sim_time_format, parseable back) instead of rounded for
+ * people.  A node outside the simulation prints as "-". */
+void sim_trace_format_value(const Sim *sim, const SimField *f, gboolean exact_time, GString *out);
 
 /* Internal: created by sim_new. */
 SimTrace *sim_trace_new(void);
