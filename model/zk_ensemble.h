@@ -138,6 +138,8 @@ uint64_t zk_inv_violations(const ZkInvariants *inv);
 /* The committed txns, for end-of-run checks: count and highest zxid. */
 uint64_t zk_inv_committed_count(const ZkInvariants *inv);
 uint64_t zk_inv_committed_max(const ZkInvariants *inv);
+/* How many applied txns the agreement check still holds (its window). */
+guint zk_inv_window(const ZkInvariants *inv);
 /* Checks that a live server's log or snapshot holds every committed zxid
  * at or below its last zxid, and that its tree is current up to max;
  * returns FALSE with a message. */

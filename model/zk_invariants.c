@@ -269,6 +269,11 @@ uint64_t zk_inv_committed_count(const ZkInvariants *inv)
     return inv->n_committed;
 }
 
+guint zk_inv_window(const ZkInvariants *inv)
+{
+    return g_hash_table_size(inv->txn_at);
+}
+
 uint64_t zk_inv_committed_max(const ZkInvariants *inv)
 {
     return inv->committed->len ? g_array_index(inv->committed, Run, inv->committed->len - 1).hi : 0;

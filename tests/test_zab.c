@@ -476,6 +476,41 @@ static void test_hierarchical_quorum(void)
     g_clear_error(&err);
 }
 
+static void small_snap_count(ZkConfig *cfg)
+{
+    cfg->snap_count = 200;
+}
+
+/* Memory follows the lag, not the run: after 3,000 writes the agreement
+ * check holds only the txns some running server has not applied yet, and
+ * each log only what a sync can still serve after its last snapshot
+ * (snapshots every 100 to 200 txns here). */
+static void test_memory_bounded(void)
+{
+    Fx f;
+    fx_init(&f, 3, 3, small_snap_count);
+    fx_start_all(&f, 0);
+    CU_ASSERT_TRUE(fx_run_until(&f, fx_converged, NULL, S(5)));
+    fx_writes_at(&f, 1, S(1), 3000, SIM_MS);
+    fx_run_to(&f, S(6));
+    CU_ASSERT_EQUAL(zk_inv_committed_count(f.ens->inv), 3000);
+    CU_ASSERT_TRUE(zk_inv_window(f.ens->inv) < 200);
+    for (int sid = 1; sid <= 3; sid++) {
+        /* Kept: the last 500 applied, those within snapshotSizeFactor x
+         * the snapshot's size (here about 1,000: the tree grows by a node
+         * a write), and what followed the snapshot; the first ones are
+         * gone. */
+        const GArray *log = fx_server(&f, sid)->disk.log;
+        CU_ASSERT_TRUE(log->len >= 500 && log->len < 2000);
+        CU_ASSERT_TRUE(g_array_index(log, ZkLogEntry, 0).zxid > (((uint64_t)1 << 32) | 1000));
+    }
+    GString *why = g_string_new(NULL);
+    CU_ASSERT_TRUE(fx_check_replicas(&f, why));
+    g_string_free(why, TRUE);
+    assert_no_failure(&f);
+    fx_free(&f);
+}
+
 /* The indexed majority check (a popcount over the voters' bitmap) agrees
  * with the pass over every server, observers excluded, on every subset of
  * a seven-server ensemble with two observers. */
@@ -509,6 +544,7 @@ void tests_zab_register(void)
         { "sync TRUNC of an old leader", test_sync_trunc_old_leader },
         { "TRUNC below the snapshot: the learner exits", test_trunc_below_snapshot_exits },
         { "indexed majority check", test_majority_indexed },
+        { "memory bounded by lag, not run length", test_memory_bounded },
         { "leader isolated with one follower", test_leader_isolated_with_one_follower },
         { "minority never elects", test_minority_never_elects },
         { "leader GC pause", test_leader_gc_pause },
