@@ -545,8 +545,8 @@ static void servers_action(Run *r, const ScnAction *a)
     }
 }
 
-/* A zkCli command of the script (the verbs are listed in the same order
- * in both vocabularies). */
+/* A zkCli command of the script (both vocabularies come from
+ * ZK_CLI_VERB_LIST, so the values are the same). */
 G_STATIC_ASSERT((int)SCN_OP_CREATE == (int)ZK_CLI_CREATE && (int)SCN_OP_CONNECT == (int)ZK_CLI_CONNECT);
 
 static void client_op(Run *r, const ScnClientOp *op)

@@ -515,19 +515,8 @@ const char *scn_cond_name(ScnCondKind k);
 
 /* ---- client operations (zkCli.sh vocabulary) ----------------------------- */
 
-#define SCN_OP_LIST(X)                                                                             \
-    X(CREATE, "create")                                                                            \
-    X(GET, "get")                                                                                  \
-    X(SET, "set")                                                                                  \
-    X(DELETE, "delete")                                                                            \
-    X(DELETEALL, "deleteall")                                                                      \
-    X(LS, "ls")                                                                                    \
-    X(STAT, "stat")                                                                                \
-    X(SYNC, "sync")                                                                                \
-    X(ADD_WATCH, "addWatch")                                                                       \
-    X(REMOVE_WATCHES, "removewatches")                                                             \
-    X(CLOSE, "close")                                                                              \
-    X(CONNECT, "connect")
+/* The verbs of zkCli.sh, one list with the client library's ZkCliVerb. */
+#define SCN_OP_LIST(X) ZK_CLI_VERB_LIST(X)
 
 typedef enum {
 #define SCN_X_ENUM(id, name) SCN_OP_##id,

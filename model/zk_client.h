@@ -202,21 +202,7 @@ int32_t zk_client_add_watch(ZkClient *c, const char *path, ZkWatcherMode mode, Z
 /* removeWatches: NoWatcher at once if the client holds no such watch. */
 int32_t zk_client_remove_watches(ZkClient *c, const char *path, ZkWatcherType type, ZkResultFn cb, void *ud);
 
-/* ---- zkCli verbs -------------------------------------------------------- */
-
-#define ZK_CLI_VERB_LIST(X)                                                                        \
-    X(CREATE, "create")                                                                            \
-    X(GET, "get")                                                                                  \
-    X(SET, "set")                                                                                  \
-    X(DELETE, "delete")                                                                            \
-    X(DELETEALL, "deleteall")                                                                      \
-    X(LS, "ls")                                                                                    \
-    X(STAT, "stat")                                                                                \
-    X(SYNC, "sync")                                                                                \
-    X(ADD_WATCH, "addWatch")                                                                       \
-    X(REMOVE_WATCHES, "removewatches")                                                             \
-    X(CLOSE, "close")                                                                              \
-    X(CONNECT, "connect")
+/* ---- zkCli verbs (ZK_CLI_VERB_LIST is in zk_proto.h) --------------------- */
 
 typedef enum {
 #define ZK_X(id, name) ZK_CLI_##id,

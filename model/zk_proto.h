@@ -418,6 +418,24 @@ static inline int64_t zk_stat_mtime_ms(const ZkStat *s)
     return s->mtime / SIM_MS;
 }
 
+/* ---- zkCli.sh verbs: the client commands a scenario script spells (the
+ * scenario language's ops and the client library's ZkCliVerb both come
+ * from this one list) */
+
+#define ZK_CLI_VERB_LIST(X)                                                                        \
+    X(CREATE, "create")                                                                            \
+    X(GET, "get")                                                                                  \
+    X(SET, "set")                                                                                  \
+    X(DELETE, "delete")                                                                            \
+    X(DELETEALL, "deleteall")                                                                      \
+    X(LS, "ls")                                                                                    \
+    X(STAT, "stat")                                                                                \
+    X(SYNC, "sync")                                                                                \
+    X(ADD_WATCH, "addWatch")                                                                       \
+    X(REMOVE_WATCHES, "removewatches")                                                             \
+    X(CLOSE, "close")                                                                              \
+    X(CONNECT, "connect")
+
 /* Over-the-wire size of a Stat (`DataTree.STAT_OVERHEAD_BYTES`: 6 longs, 5 ints). */
 #define ZK_STAT_WIRE_BYTES (6 * 8 + 5 * 4)
 
