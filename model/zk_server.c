@@ -530,7 +530,7 @@ void zk_server_snapshot(ZkServer *s)
 size_t zk_server_snap_bytes(const ZkServer *s)
 {
     const ZkTree *snap = s->disk.snap;
-    return snap ? zk_tree_data_size(snap) + 80 * zk_tree_node_count(snap) : 0;
+    return snap ? zk_tree_snapshot_bytes(snap) : 0;
 }
 
 void zk_server_maybe_snapshot(ZkServer *s)
@@ -607,9 +607,7 @@ uint32_t zk_msg_size(const ZkServer *s, const ZkMsg *m)
     case ZK_MSG_REQUEST:
         return size + 16 + (m->req ? (uint32_t)zk_request_size(&m->req->r) : 0);
     case ZK_MSG_SNAP:
-        return size + (m->snap ? (uint32_t)MIN(zk_tree_data_size(m->snap) + 80 * zk_tree_node_count(m->snap),
-                                               (size_t)UINT32_MAX)
-                               : 0);
+        return size + (m->snap ? (uint32_t)MIN(zk_tree_snapshot_bytes(m->snap), (size_t)UINT32_MAX) : 0);
     case ZK_MSG_PING:
         return size + (m->touches ? (uint32_t)(m->touches->len * 12) : 0);
     default:

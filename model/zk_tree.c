@@ -1820,6 +1820,11 @@ size_t zk_tree_data_size(const ZkTree *t)
     return t->path_bytes + t->data_bytes;
 }
 
+size_t zk_tree_snapshot_bytes(const ZkTree *t)
+{
+    return zk_tree_data_size(t) + 80 * zk_tree_node_count(t);
+}
+
 size_t zk_tree_memory_bytes(const ZkTree *t)
 {
     /* Per node: the struct, its path's NUL, a hash slot (key, value,

@@ -314,6 +314,10 @@ uint64_t zk_tree_digest(const ZkTree *tree);
 size_t zk_tree_node_count(const ZkTree *tree);
 /* `DataTree.approximateDataSize`: sum of path lengths and data lengths. */
 size_t zk_tree_data_size(const ZkTree *tree);
+/* The tree's size as a serialized snapshot: its data size plus 80 bytes of
+ * stat and framing per node (what a SNAP sends, what a txn-log sync weighs
+ * against snapshotSizeFactor). */
+size_t zk_tree_snapshot_bytes(const ZkTree *tree);
 /* Approximate heap bytes held by the tree. */
 size_t zk_tree_memory_bytes(const ZkTree *tree);
 

@@ -207,7 +207,6 @@ void sim_timer_init(SimTimer *t, int node, SimEventFn fn, void *ctx, void *data)
 /* (Re)arms t to fire `local_delay` from now on its node's clock. */
 void sim_timer_arm(Sim *sim, SimTimer *t, SimTime local_delay);
 void sim_timer_cancel(Sim *sim, SimTimer *t);
-gboolean sim_timer_pending(const Sim *sim, const SimTimer *t);
 
 /* CPU: reserves `cost` of the node's CPU (FIFO) and returns the time the
  * job completes (>= now).  sim_node_cpu_then schedules fn at that time. */

@@ -526,11 +526,6 @@ void sim_timer_cancel(Sim *sim, SimTimer *t)
     sim_cancel_clear(sim, &t->ev);
 }
 
-gboolean sim_timer_pending(const Sim *sim, const SimTimer *t)
-{
-    return sim_pending(sim, t->ev);
-}
-
 /* ---- CPU ---- */
 
 SimTime sim_node_cpu(Sim *sim, int node, SimTime cost)

@@ -14,21 +14,8 @@ void *sim_pool_refill(SimPool *p)
     char *b = g_malloc(bytes);
     *(void **)b = p->blocks;
     p->blocks = b;
-    p->carve = b + 16;
-    p->carve_end = b + bytes;
-    void *o = p->carve;
-    p->carve += p->size;
-    return o;
-}
-
-void sim_pool_clear(SimPool *p)
-{
-    while (p->blocks) {
-        void *next = *(void **)p->blocks;
-        g_free(p->blocks);
-        p->blocks = next;
-    }
-    p->free = NULL;
-    p->carve = p->carve_end = NULL;
-    p->live = 0;
+    /* The first object goes to the caller, the rest is carved later. */
+    p->carve = b + 16 + p->size;
+    p->left = bytes - 16 - p->size;
+    return b + 16;
 }

@@ -60,12 +60,6 @@ static inline void *sim_ring_peek(const SimRing *r)
     return r->len ? sim_ring_nth(r, 0) : NULL;
 }
 
-/* The last element, or NULL. */
-static inline void *sim_ring_peek_tail(const SimRing *r)
-{
-    return r->len ? sim_ring_nth(r, r->len - 1) : NULL;
-}
-
 static inline void sim_ring_pop(SimRing *r)
 {
     g_assert(r->len > 0);
