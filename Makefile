@@ -9,7 +9,7 @@ CC       ?= cc
 # Link-time optimisation lets the hot path inline the small accessors it
 # calls across files (sim_now, zk_txn_zxid, sim_node_is_up, ...): about 5%
 # less time on W1 (make bench).  `make sanitize` builds with -O1 instead.
-OPT      ?= -O2 -flto=auto
+OPT      ?= -O3 -flto=auto
 # Recursive (=) on purpose: pkg-config runs when a recipe needs the flags,
 # i.e. after the `deps` prerequisite has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

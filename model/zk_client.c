@@ -61,7 +61,7 @@ static SimPool op_pool = SIM_POOL_INIT(ZkcOp);
 
 ZkCPacket *zkc_packet_new(int32_t xid, ZkOpCode op)
 {
-    ZkCPacket *p = sim_pool_alloc0(&packet_pool);
+    ZkCPacket *p = SIM_POOL_NEW0(&packet_pool, ZkCPacket);
     p->xid = xid;
     p->op = op;
     return p;
@@ -352,7 +352,7 @@ static void cleanup(ZkClient *c)
 {
     ZkErr err = loss_err(c);
     ZkcOp *op;
-    while ((op = g_queue_pop_head(&c->pending)))
+    while ((op = sim_ring_shift_ptr(&c->pending)))
         fail_op(c, op, err);
     while ((op = g_queue_pop_head(&c->outgoing)))
         fail_op(c, op, err);
@@ -560,10 +560,10 @@ static void client_check(const ZkClient *c)
         g_assert(c->phase == ZKC_IDLE && !sim_pending(c->sim, c->attempt_timer));
     if (c->state == ZK_CLIENT_CONNECTING)
         g_assert(c->phase == ZKC_WAIT || c->phase == ZKC_TCP || c->phase == ZKC_HANDSHAKE);
-    g_assert(c->phase == ZKC_OPEN || c->pending.length == 0);
+    g_assert(c->phase == ZKC_OPEN || sim_ring_len(&c->pending) == 0);
     g_assert(c->phase != ZKC_OPEN || c->outgoing.length == 0);
-    for (GList *l = c->pending.head; l && l->next; l = l->next) {
-        const ZkcOp *a = l->data, *b = l->next->data;
+    for (guint i = 1; i < sim_ring_len(&c->pending); i++) {
+        const ZkcOp *a = sim_ring_nth_ptr(&c->pending, i - 1), *b = sim_ring_nth_ptr(&c->pending, i);
         g_assert(a->xid < b->xid || a->xid == ZK_XID_SET_WATCHES);
     }
 }
@@ -636,7 +636,7 @@ static void op_send(ZkClient *c, ZkcOp *op)
     ZkCPacket *p = op->pkt;
     op->pkt = NULL;
     op->server = c->server;
-    g_queue_push_tail(&c->pending, op);
+    sim_ring_push_ptr(&c->pending, op);
     send_packet(c, op->msg_type, p);
 }
 
@@ -819,7 +819,7 @@ static void on_connect_response(ZkClient *c, const ZkCPacket *p)
     arm_conn_timer(c);
     /* primeConnection: SetWatches2 first, then what waited. */
     if (any_watch(c)) {
-        ZkcOp *op = sim_pool_alloc0(&op_pool);
+        ZkcOp *op = SIM_POOL_NEW0(&op_pool, ZkcOp);
         op->xid = ZK_XID_SET_WATCHES;
         op->op = ZK_OP_SET_WATCHES2;
         op->msg_type = ZK_MSG_SET_WATCHES;
@@ -842,7 +842,7 @@ static void on_connect_response(ZkClient *c, const ZkCPacket *p)
 
 static void on_reply(ZkClient *c, const ZkCPacket *p)
 {
-    ZkcOp *op = g_queue_peek_head(&c->pending);
+    ZkcOp *op = sim_ring_head_ptr(&c->pending);
     if (!op || op->xid != p->xid) {
         /* ClientCnxn.readResponse: "Xid out of order". */
         zkc_violation(c->cl, c->node, "%s: reply xid %d out of order (expected %d): replies must come in request order",
@@ -850,7 +850,7 @@ static void on_reply(ZkClient *c, const ZkCPacket *p)
         lose_connection(c, "xid out of order");
         return;
     }
-    g_queue_pop_head(&c->pending);
+    sim_ring_pop(&c->pending);
     if (p->zxid > 0) {
         zkc_check_reply_zxid(c, p->zxid, p->xid);
         if (p->zxid > c->last_zxid)
@@ -972,7 +972,7 @@ static void node_closed(Sim *sim, int node, SimConnId conn, void *ctx)
 static void drop_all_silently(ZkClient *c)
 {
     ZkcOp *op;
-    while ((op = g_queue_pop_head(&c->pending)))
+    while ((op = sim_ring_shift_ptr(&c->pending)))
         op_free(op);
     while ((op = g_queue_pop_head(&c->outgoing)))
         op_free(op);
@@ -1053,7 +1053,7 @@ ZkClient *zk_client_new(ZkClients *cl, const ZkClientConfig *cfg)
     c->next_xid = 1;
     c->last_result = ZK_ERR_OK;
     g_queue_init(&c->outgoing);
-    g_queue_init(&c->pending);
+    sim_ring_init(&c->pending, sizeof(ZkcOp *));
     g_queue_init(&c->owed);
     for (int k = 0; k < ZK_WATCH_KIND_COUNT; k++)
         c->watches[k] = g_tree_new_full(cmp_str, NULL, g_free, NULL);
@@ -1081,6 +1081,7 @@ void zkc_client_free(ZkClient *c)
         g_free(g_array_index(c->events, ZkEventRecord, i).path);
     g_array_free(c->events, TRUE);
     g_hash_table_destroy(c->event_counts);
+    sim_ring_clear(&c->pending);
     g_free(c->hosts);
     g_free(c->name);
     g_free(c);
@@ -1138,7 +1139,7 @@ void zk_client_set_watcher(ZkClient *c, ZkWatcherFn fn, void *ud)
 
 static ZkcOp *op_new(ZkClient *c, ZkOpCode code, const char *path, ZkResultFn cb, void *ud)
 {
-    ZkcOp *op = sim_pool_alloc0(&op_pool);
+    ZkcOp *op = SIM_POOL_NEW0(&op_pool, ZkcOp);
     op->xid = c->next_xid++;
     op->op = code;
     op->msg_type = ZK_MSG_CLIENT_REQUEST;
@@ -1505,7 +1506,7 @@ ZkErr zk_client_last_result(const ZkClient *c)
 
 guint zk_client_pending(const ZkClient *c)
 {
-    return c->pending.length + c->outgoing.length;
+    return sim_ring_len(&c->pending) + c->outgoing.length;
 }
 
 gboolean zk_client_last_value(const ZkClient *c, const char *path, GBytes **data)

@@ -6,6 +6,8 @@
 
 #include "zk_client.h"
 
+#include "sim_ring.h"
+
 #include <stdarg.h>
 
 /* ---- packets on the wire ------------------------------------------------ */
@@ -155,7 +157,7 @@ struct ZkClient {
     uint64_t last_zxid;
     int32_t next_xid;
     GQueue outgoing; /* ZkcOp*: not sent yet */
-    GQueue pending;  /* ZkcOp*: sent, in xid order */
+    SimRing pending; /* ZkcOp*: sent, in xid order */
     SimEventId attempt_timer;
     SimTimer conn_timer; /* connect/read timeout: pushed back by every packet heard */
     SimTimer ping_timer; /* idle ping: pushed back by every packet sent */

@@ -33,6 +33,7 @@
 #include "zk_bugs.h"
 #include "zk_client_int.h"
 #include "sim_net.h"
+#include "sim_pool.h"
 #include "sim_trace.h"
 
 #include <inttypes.h>
@@ -66,7 +67,7 @@ typedef struct Cnxn {
     uint64_t session;
     int32_t timeout_ms;
     GQueue held;      /* ZkMsg*: arrived before OPEN */
-    GQueue queue;     /* Entry*: the session's requests in arrival order */
+    SimRing queue;    /* Entry*: the session's requests in arrival order */
     GQueue deferred;  /* ZkMsg*: events held back (WATCH_AFTER_REPLY) */
 } Cnxn;
 
@@ -113,12 +114,14 @@ ZkServerSide *zkc_server_side_new(ZkClients *cl, ZkServer *s)
     return ss;
 }
 
-static void entry_free(gpointer p)
+/* One per client request: pooled. */
+static SimPool entry_pool = SIM_POOL_INIT(Entry);
+
+static void entry_free(Entry *e)
 {
-    Entry *e = p;
     zkc_packet_free(e->req);
     zkc_packet_free(e->reply);
-    g_free(e);
+    sim_pool_free(&entry_pool, e);
 }
 
 static void msg_free(gpointer p)
@@ -129,7 +132,10 @@ static void msg_free(gpointer p)
 static void cnxn_free(Cnxn *x)
 {
     g_queue_clear_full(&x->held, msg_free);
-    g_queue_clear_full(&x->queue, entry_free);
+    Entry *e;
+    while ((e = sim_ring_shift_ptr(&x->queue)))
+        entry_free(e);
+    sim_ring_clear(&x->queue);
     g_queue_clear_full(&x->deferred, msg_free);
     g_free(x);
 }
@@ -171,9 +177,9 @@ static void cnxn_check(ZkServerSide *ss, SimConnId c)
     g_assert(x->conn == c);
     g_assert(g_hash_table_lookup(ss->by_session, &x->session) == x);
     g_assert(ss->s->serving);
-    g_assert(x->state == CX_OPEN || x->queue.length == 0);
-    for (const GList *l = x->queue.head; l; l = l->next) {
-        const Entry *e = l->data;
+    g_assert(x->state == CX_OPEN || sim_ring_len(&x->queue) == 0);
+    for (guint i = 0; i < sim_ring_len(&x->queue); i++) {
+        const Entry *e = sim_ring_nth_ptr(&x->queue, i);
         g_assert(!e->done || e->kind != EN_READ);
     }
 }
@@ -333,7 +339,7 @@ static void process_connect(ZkServerSide *ss, SimConnId c, const ZkCPacket *p)
     x->peer = peer;
     x->timeout_ms = negotiate_timeout(s, p->timeout_ms);
     g_queue_init(&x->held);
-    g_queue_init(&x->queue);
+    sim_ring_init(&x->queue, sizeof(Entry *));
     g_queue_init(&x->deferred);
     g_ptr_array_add(ss->cnxns, x);
     g_hash_table_insert(ss->by_conn, &x->conn, x);
@@ -473,8 +479,8 @@ static void process_read(ZkServerSide *ss, Cnxn *x, Entry *e)
 static void drain(ZkServerSide *ss, SimConnId c)
 {
     Cnxn *x;
-    while ((x = cnxn_lookup(ss, c)) && x->queue.head) {
-        Entry *e = x->queue.head->data;
+    while ((x = cnxn_lookup(ss, c)) && sim_ring_len(&x->queue)) {
+        Entry *e = sim_ring_head_ptr(&x->queue);
         if (e->kind == EN_READ) {
             process_read(ss, x, e);
         } else if (e->done) {
@@ -485,7 +491,7 @@ static void drain(ZkServerSide *ss, SimConnId c)
             return;
         }
         gboolean close_session = e->req->op == ZK_OP_CLOSE_SESSION;
-        entry_free(g_queue_pop_head(&x->queue));
+        entry_free(sim_ring_shift_ptr(&x->queue));
         if (close_session) {
             /* FinalRequestProcessor: closeSession answered, then the
              * connection goes (`sendCloseSession`). */
@@ -497,8 +503,8 @@ static void drain(ZkServerSide *ss, SimConnId c)
 
 static Entry *entry_for(Cnxn *x, EntryKind kind, int32_t xid, uint64_t rid)
 {
-    for (GList *l = x->queue.head; l; l = l->next) {
-        Entry *e = l->data;
+    for (guint i = 0; i < sim_ring_len(&x->queue); i++) {
+        Entry *e = sim_ring_nth_ptr(&x->queue, i);
         if (e->kind == kind && !e->done && (kind == EN_SYNC ? e->rid == rid : e->req->xid == xid))
             return e;
     }
@@ -516,7 +522,7 @@ static void handle_request(ZkServerSide *ss, Cnxn *x, ZkMsg *m)
     m->client = NULL;
     zk_msg_free(m, type);
     touch(ss, x);
-    Entry *e = g_new0(Entry, 1);
+    Entry *e = SIM_POOL_NEW0(&entry_pool, Entry);
     e->req = p;
     e->req_type = type;
     if (zk_op_is_write(p->op) && p->req) {
@@ -525,7 +531,7 @@ static void handle_request(ZkServerSide *ss, Cnxn *x, ZkMsg *m)
         p->req = NULL;
         req->r.session = x->session;
         req->r.cxid = p->xid;
-        g_queue_push_tail(&x->queue, e);
+        sim_ring_push_ptr(&x->queue, e);
         /* Pipelined: forwarded now, answered when applied here.  The
          * submit may change our role (and drop this connection). */
         zk_ensemble_submit(s->ens, s->sid, req);
@@ -536,11 +542,11 @@ static void handle_request(ZkServerSide *ss, Cnxn *x, ZkMsg *m)
         rec->rid = e->rid;
         rec->conn = c;
         g_hash_table_insert(ss->syncs, &rec->rid, rec);
-        g_queue_push_tail(&x->queue, e);
+        sim_ring_push_ptr(&x->queue, e);
         zk_ensemble_sync(s->ens, s->sid, rec->rid);
     } else {
         e->kind = EN_READ;
-        g_queue_push_tail(&x->queue, e);
+        sim_ring_push_ptr(&x->queue, e);
     }
     drain(ss, c);
 }

@@ -54,10 +54,20 @@ int zk_config_voters(const ZkConfig *cfg)
     return n;
 }
 
+/* Set bits in x.  Written out (SWAR) because without -mpopcnt, which a
+ * portable x86-64 build cannot assume, __builtin_popcountll is a library
+ * call, and this runs for every ACK the leader counts. */
+static inline int bit_count(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (int)((x * 0x0101010101010101ull) >> 56);
+}
+
 int zk_sidset_count(const ZkSidSet *s)
 {
-    return __builtin_popcountll(s->bits[0]) + __builtin_popcountll(s->bits[1]) +
-           __builtin_popcountll(s->bits[2]) + __builtin_popcountll(s->bits[3]);
+    return bit_count(s->bits[0]) + bit_count(s->bits[1]) + bit_count(s->bits[2]) + bit_count(s->bits[3]);
 }
 
 int64_t zk_quorum_weight(const ZkConfig *cfg, int sid)
@@ -74,7 +84,8 @@ gboolean zk_quorum_contains(const ZkConfig *cfg, const ZkSidSet *set)
     if (cfg->quorum == ZK_QUORUM_MAJORITY && cfg->voters_indexed) {
         int have = 0;
         for (int w = 0; w < 4; w++)
-            have += __builtin_popcountll(set->bits[w] & cfg->voter_bits[w]);
+            if (cfg->voter_bits[w])
+                have += bit_count(set->bits[w] & cfg->voter_bits[w]);
         return have > cfg->n_voters / 2;
     }
     if (cfg->quorum == ZK_QUORUM_MAJORITY) {

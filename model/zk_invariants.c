@@ -18,6 +18,8 @@
 #include "zk_ensemble.h"
 
 #include "sim_disk.h"
+#include "sim_pool.h"
+#include "sim_ring.h"
 #include "sim_trace.h"
 
 #include <inttypes.h>
@@ -41,7 +43,7 @@ struct ZkInvariants {
      * that far (see prune()), so memory follows the slowest server's lag,
      * not the run's length.  Lookup only. */
     GHashTable *txn_at;
-    GQueue order;                /* TxnAt *, in insertion order: the pruning queue */
+    SimRing order;               /* TxnAt *, in insertion order: the pruning queue */
     GArray *committed;           /* Run, increasing */
     uint64_t n_committed;
     uint64_t last_applied[ZK_MAX_SERVERS + 1];
@@ -72,11 +74,14 @@ typedef struct {
     int sid;         /* that server */
 } TxnAt;
 
+/* One per txn while any running server may still apply it: pooled. */
+static SimPool txn_at_pool = SIM_POOL_INIT(TxnAt);
+
 static void txn_at_free(gpointer p)
 {
     TxnAt *t = p;
     zk_txn_unref(t->txn);
-    g_free(t);
+    sim_pool_free(&txn_at_pool, t);
 }
 
 ZkInvariants *zk_inv_new(ZkEnsemble *ens)
@@ -85,7 +90,7 @@ ZkInvariants *zk_inv_new(ZkEnsemble *ens)
     inv->ens = ens;
     inv->leader_of_epoch = g_hash_table_new_full(u64_hash, u64_equal, g_free, NULL);
     inv->txn_at = g_hash_table_new_full(u64_hash, u64_equal, NULL, txn_at_free);
-    g_queue_init(&inv->order);
+    sim_ring_init(&inv->order, sizeof(TxnAt *));
     inv->committed = g_array_new(FALSE, FALSE, sizeof(Run));
     return inv;
 }
@@ -96,7 +101,7 @@ void zk_inv_free(ZkInvariants *inv)
         return;
     g_hash_table_destroy(inv->leader_of_epoch);
     g_hash_table_destroy(inv->txn_at);
-    g_queue_clear(&inv->order);
+    sim_ring_clear(&inv->order);
     g_array_free(inv->committed, TRUE);
     g_free(inv);
 }
@@ -195,11 +200,11 @@ static void prune(ZkInvariants *inv)
         }
         inv->floor = floor == UINT64_MAX ? 0 : floor;
     }
-    while (inv->order.head) {
-        TxnAt *at = inv->order.head->data;
+    TxnAt *at;
+    while ((at = sim_ring_head_ptr(&inv->order))) {
         if (at->zxid >= inv->floor)
             break;
-        g_queue_pop_head(&inv->order);
+        sim_ring_pop(&inv->order);
         g_hash_table_remove(inv->txn_at, &at->zxid);
     }
 }
@@ -217,13 +222,13 @@ void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
     TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
     uint64_t digest = zk_tree_digest(s->tree);
     if (!at) {
-        at = g_new(TxnAt, 1);
+        at = SIM_POOL_NEW0(&txn_at_pool, TxnAt);
         at->zxid = z;
         at->txn = zk_txn_ref(txn);
         at->digest = digest;
         at->sid = s->sid;
         g_hash_table_insert(inv->txn_at, &at->zxid, at);
-        g_queue_push_tail(&inv->order, at);
+        sim_ring_push_ptr(&inv->order, at);
         prune(inv);
         return;
     }

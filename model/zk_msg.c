@@ -62,7 +62,7 @@ static SimPool msg_pool = SIM_POOL_INIT(ZkMsg);
 
 ZkMsg *zk_msg_new(ZkMsgType type, int sid)
 {
-    ZkMsg *m = sim_pool_alloc0(&msg_pool);
+    ZkMsg *m = SIM_POOL_NEW0(&msg_pool, ZkMsg);
     m->type = type;
     m->sid = sid;
     return m;
@@ -100,7 +100,7 @@ static SimPool req_pool = SIM_POOL_INIT(ZkReq);
 ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
                   int32_t version)
 {
-    ZkReq *q = sim_pool_alloc0(&req_pool);
+    ZkReq *q = SIM_POOL_NEW0(&req_pool, ZkReq);
     q->refs = 1;
     q->path = g_strdup(path);
     q->r.type = type;
@@ -117,7 +117,7 @@ ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *pat
 
 ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms)
 {
-    ZkReq *q = sim_pool_alloc0(&req_pool);
+    ZkReq *q = SIM_POOL_NEW0(&req_pool, ZkReq);
     q->refs = 1;
     q->r.type = type;
     q->r.session = session;
@@ -127,7 +127,7 @@ ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms)
 
 ZkReq *zk_req_new_multi(uint64_t session, int32_t cxid, const ZkOpRequest *ops, guint n)
 {
-    ZkReq *q = sim_pool_alloc0(&req_pool);
+    ZkReq *q = SIM_POOL_NEW0(&req_pool, ZkReq);
     q->refs = 1;
     q->r.type = ZK_OP_MULTI;
     q->r.session = session;

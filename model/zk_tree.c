@@ -25,6 +25,7 @@
 #include "zk_tree.h"
 
 #include "sim_pool.h"
+#include "sim_ring.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -679,7 +680,7 @@ static SimPool txn_pool = SIM_POOL_INIT(ZkTxn);
 
 static ZkTxn *txn_new(const ZkRequest *req, ZkOpCode type, uint64_t zxid, SimTime now)
 {
-    ZkTxn *t = sim_pool_alloc0(&txn_pool);
+    ZkTxn *t = SIM_POOL_NEW0(&txn_pool, ZkTxn);
     g_ref_count_init(&t->ref);
     t->type = type;
     t->req_type = req->type;
@@ -956,7 +957,7 @@ typedef struct ChangeRecord {
 } ChangeRecord;
 
 struct ZkPrep {
-    GQueue records;      /* ChangeRecord *, oldest first (`outstandingChanges`) */
+    SimRing records;     /* ChangeRecord *, oldest first (`outstandingChanges`) */
     GHashTable *by_path; /* path (owned by the record) -> ChangeRecord *
                           * (`outstandingChangesForPath`); lookup only */
     gboolean extended_types;
@@ -987,7 +988,7 @@ static void record_free(ChangeRecord *r)
 ZkPrep *zk_prep_new(void)
 {
     ZkPrep *p = g_new0(ZkPrep, 1);
-    g_queue_init(&p->records);
+    sim_ring_init(&p->records, sizeof(ChangeRecord *));
     p->by_path = g_hash_table_new(g_str_hash, g_str_equal);
     return p;
 }
@@ -996,7 +997,7 @@ void zk_prep_reset(ZkPrep *p)
 {
     g_hash_table_remove_all(p->by_path);
     ChangeRecord *r;
-    while ((r = g_queue_pop_head(&p->records)))
+    while ((r = sim_ring_shift_ptr(&p->records)))
         record_free(r);
 }
 
@@ -1005,6 +1006,7 @@ void zk_prep_free(ZkPrep *p)
     if (!p)
         return;
     zk_prep_reset(p);
+    sim_ring_clear(&p->records);
     g_hash_table_unref(p->by_path);
     g_free(p);
 }
@@ -1016,14 +1018,14 @@ void zk_prep_set_extended_types(ZkPrep *p, gboolean enabled)
 
 guint zk_prep_outstanding(const ZkPrep *p)
 {
-    return p->records.length;
+    return sim_ring_len(&p->records);
 }
 
 void zk_prep_applied(ZkPrep *p, uint64_t zxid)
 {
     ChangeRecord *r;
-    while ((r = g_queue_peek_head(&p->records)) && r->zxid <= zxid) {
-        g_queue_pop_head(&p->records);
+    while ((r = sim_ring_head_ptr(&p->records)) && r->zxid <= zxid) {
+        sim_ring_pop(&p->records);
         if (g_hash_table_lookup(p->by_path, r->path) == r)
             g_hash_table_remove(p->by_path, r->path);
         record_free(r);
@@ -1052,13 +1054,13 @@ static gboolean view_get(const ZkPrep *p, const ZkTree *t, const char *path, Nod
 /* `addChangeRecord`. */
 static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeView *v)
 {
-    ChangeRecord *tail = g_queue_peek_tail(&p->records);
+    const ChangeRecord *tail = sim_ring_tail_ptr(&p->records);
     g_assert(!tail || tail->zxid <= zxid);
-    ChangeRecord *r = sim_pool_alloc0(&record_pool);
+    ChangeRecord *r = SIM_POOL_NEW0(&record_pool, ChangeRecord);
     r->zxid = zxid;
     r->path = g_strdup(path);
     r->v = *v;
-    g_queue_push_tail(&p->records, r);
+    sim_ring_push_ptr(&p->records, r);
     g_hash_table_replace(p->by_path, r->path, r);
 }
 
@@ -1105,12 +1107,12 @@ static GArray *pending_save(const ZkPrep *p, const ZkRequest *req)
 static void pending_rollback(ZkPrep *p, uint64_t zxid, const GArray *saved)
 {
     ChangeRecord *r;
-    while ((r = g_queue_peek_tail(&p->records)) && r->zxid == zxid) {
-        g_queue_pop_tail(&p->records);
+    while ((r = sim_ring_tail_ptr(&p->records)) && r->zxid == zxid) {
+        sim_ring_pop_tail(&p->records);
         g_hash_table_remove(p->by_path, r->path);
         record_free(r);
     }
-    const ChangeRecord *head = g_queue_peek_head(&p->records);
+    const ChangeRecord *head = sim_ring_head_ptr(&p->records);
     if (!head)
         return;
     for (guint i = 0; i < saved->len; i++) {
@@ -1402,8 +1404,8 @@ static void prep_close_session(ZkPrep *p, const ZkTree *t, const ZkRequest *req,
         for (; it; it = g_tree_node_next(it))
             g_tree_insert(es, g_strdup(g_tree_node_key(it)), NULL);
     }
-    for (GList *l = p->records.head; l; l = l->next) {
-        const ChangeRecord *r = l->data;
+    for (guint i = 0; i < sim_ring_len(&p->records); i++) {
+        const ChangeRecord *r = sim_ring_nth_ptr(&p->records, i);
         if (!r->v.exists)
             g_tree_remove(es, r->path);
         else if (r->v.st.ephemeral_owner == s)
@@ -1423,7 +1425,7 @@ ZkErr zk_prep_request(ZkPrep *p, const ZkTree *t, const ZkRequest *req, uint64_t
 {
     g_assert(out);
     g_assert(zk_op_is_write(req->type));
-    const ChangeRecord *tail = g_queue_peek_tail(&p->records);
+    const ChangeRecord *tail = sim_ring_tail_ptr(&p->records);
     g_assert(!tail || tail->zxid < zxid);
     ZkTxn *txn = txn_new(req, req->type, zxid, now);
     ZkErr err = ZK_ERR_OK;

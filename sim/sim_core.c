@@ -254,6 +254,8 @@ int sim_node_add(Sim *sim, const char *name, int kind, const SimNodeOps *ops, vo
     n->base_local = sim->hot.now;
     n->deferred = g_array_new(FALSE, FALSE, sizeof(SimEventId));
     g_ptr_array_add(sim->nodes, n);
+    sim->node_at = (SimNode **)sim->nodes->pdata;
+    sim->n_nodes = sim->nodes->len;
     n->disk = sim_disk_new(sim, id);
     g_hash_table_insert(sim->node_by_name, g_strdup(name), GINT_TO_POINTER(id + 1));
     return id;

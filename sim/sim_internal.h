@@ -40,6 +40,11 @@ struct Sim {
     gboolean stop;
     char *failure;
     GPtrArray *nodes; /* SimNode*, index = id */
+    /* nodes->pdata and nodes->len, refreshed when a node is added: the
+     * run loop, the network and the timers look nodes up for nearly
+     * every event, one indirection less this way. */
+    SimNode **node_at;
+    guint n_nodes;
     SimTime park_next; /* next parking slot time (see sim_core.c) */
     GHashTable *rng_by_name; /* name -> SimRng*, lookup only */
     GHashTable *node_by_name; /* name -> id+1, lookup only */
@@ -51,8 +56,8 @@ struct Sim {
 
 static inline SimNode *sim_node_get(Sim *sim, int id)
 {
-    g_assert(id >= 0 && (guint)id < sim->nodes->len);
-    return g_ptr_array_index(sim->nodes, id);
+    g_assert(id >= 0 && (guint)id < sim->n_nodes);
+    return sim->node_at[id];
 }
 
 /* Maps a local-clock instant of a node to the global time it is reached. */

@@ -69,6 +69,9 @@ struct SimNet {
     /* overrides and partitions: lookup only */
     GHashTable *links;  /* pair key -> SimLinkParams* */
     GHashTable *cuts;   /* pair key -> 1 */
+    /* Whether links, group_lat and cuts hold anything: asked for every
+     * message, so kept here rather than asked of the tables. */
+    gboolean any_links, any_group_lat, any_cuts;
     GArray *node_group; /* int per node, -1 none */
     GPtrArray *groups;  /* group names */
     GHashTable *group_lat; /* group pair key -> SimDist* */
@@ -237,6 +240,7 @@ void sim_net_set_group_latency(Sim *sim, const char *g1, const char *g2, const S
     int a = group_index(net, g1, TRUE), b = group_index(net, g2, TRUE);
     pair_insert(net->group_lat, pair_key(a, b), g_memdup2(latency, sizeof *latency));
     pair_insert(net->group_lat, pair_key(b, a), g_memdup2(latency, sizeof *latency));
+    net->any_group_lat = TRUE;
 }
 
 void sim_net_set_link(Sim *sim, int a, int b, const SimLinkParams *p)
@@ -244,19 +248,20 @@ void sim_net_set_link(Sim *sim, int a, int b, const SimLinkParams *p)
     SimNet *net = sim->net;
     pair_insert(net->links, pair_key(a, b), g_memdup2(p, sizeof *p));
     pair_insert(net->links, pair_key(b, a), g_memdup2(p, sizeof *p));
+    net->any_links = TRUE;
     SIM_TRACE(sim, SIM_NO_NODE, "LINK_SET", SF_NODE("a", a), SF_NODE("b", b),
               SF_DBL("loss", p->has_loss ? p->loss : net->cfg.loss));
 }
 
 static const SimDist *link_latency(SimNet *net, int from, int to)
 {
-    if (g_hash_table_size(net->links)) {
+    if (net->any_links) {
         uint64_t k = pair_key(from, to);
         SimLinkParams *p = g_hash_table_lookup(net->links, &k);
         if (p && p->has_latency)
             return &p->latency;
     }
-    if (g_hash_table_size(net->group_lat)) {
+    if (net->any_group_lat) {
         int ga = node_group(net, from), gb = node_group(net, to);
         if (ga >= 0 && gb >= 0) {
             uint64_t k = pair_key(ga, gb);
@@ -270,7 +275,7 @@ static const SimDist *link_latency(SimNet *net, int from, int to)
 
 static double link_loss(SimNet *net, int from, int to)
 {
-    if (g_hash_table_size(net->links)) {
+    if (net->any_links) {
         uint64_t k = pair_key(from, to);
         SimLinkParams *p = g_hash_table_lookup(net->links, &k);
         if (p && p->has_loss)
@@ -414,7 +419,7 @@ size_t sim_net_open_connections(Sim *sim)
 gboolean sim_net_reachable(Sim *sim, int from, int to)
 {
     SimNet *net = sim->net;
-    if (g_hash_table_size(net->cuts) == 0)
+    if (!net->any_cuts)
         return TRUE;
     uint64_t k = pair_key(from, to);
     return !g_hash_table_contains(net->cuts, &k);
@@ -894,6 +899,7 @@ static void restart_stalled(SimNet *net)
 void sim_net_cut_link(Sim *sim, int from, int to)
 {
     pair_insert(sim->net->cuts, pair_key(from, to), GINT_TO_POINTER(1));
+    sim->net->any_cuts = TRUE;
 }
 
 void sim_net_cut(Sim *sim, const int *side_a, const int *side_b, gboolean both)
@@ -924,6 +930,7 @@ void sim_net_partition(Sim *sim, const int *const *groups, int ngroups)
 void sim_net_heal(Sim *sim)
 {
     g_hash_table_remove_all(sim->net->cuts);
+    sim->net->any_cuts = FALSE;
     SIM_TRACE(sim, SIM_NO_NODE, "HEAL");
     restart_stalled(sim->net);
 }
@@ -932,6 +939,7 @@ void sim_net_heal_link(Sim *sim, int from, int to)
 {
     uint64_t k = pair_key(from, to);
     g_hash_table_remove(sim->net->cuts, &k);
+    sim->net->any_cuts = g_hash_table_size(sim->net->cuts) > 0;
     restart_stalled(sim->net);
 }
 

@@ -38,9 +38,17 @@ typedef struct SimPool {
 /* Slow path: a new block (sim_pool.c). */
 void *sim_pool_refill(SimPool *p);
 
-static inline void *sim_pool_alloc0(SimPool *p)
+/* A zeroed object of p's size.  Prefer SIM_POOL_NEW0, which zeroes the
+ * type's size known at compile time, so the memset is a few inline
+ * stores rather than a library call. */
+#define SIM_POOL_NEW0(p, type) ((type *)sim_pool_alloc_n0((p), sizeof(type)))
+#define sim_pool_alloc0(p) sim_pool_alloc_n0((p), (p)->size)
+
+/* n: how many leading bytes to zero (at most p->size). */
+static inline void *sim_pool_alloc_n0(SimPool *p, size_t n)
 {
 #ifdef SIM_POOL_DISABLE
+    (void)n;
     return g_malloc0(p->size);
 #else
     void *o = p->free;
@@ -52,7 +60,7 @@ static inline void *sim_pool_alloc0(SimPool *p)
         p->left -= p->size;
     } else
         o = sim_pool_refill(p);
-    memset(o, 0, p->size);
+    memset(o, 0, n);
     return o;
 #endif
 }

@@ -57,11 +57,25 @@
 /* First slab size: enough for a small test, grown by doubling after. */
 #define CAP_FIRST 16u
 
+/* utime is the event's time with its sign bit flipped: unsigned order on
+ * utime is signed order on time, so (utime, seq) compares as one
+ * unsigned 128-bit number - a compare-with-borrow pair instead of two
+ * data-dependent branches. */
 typedef struct HeapEntry {
-    SimTime time;
+    uint64_t utime;
     uint64_t seq;
     uint32_t slot;
 } HeapEntry;
+
+static inline uint64_t time_key(SimTime t)
+{
+    return (uint64_t)t ^ ((uint64_t)1 << 63);
+}
+
+static inline HeapEntry entry_make(SimTime t, uint64_t seq, uint32_t slot)
+{
+    return (HeapEntry){ .utime = time_key(t), .seq = seq, .slot = slot };
+}
 
 typedef struct SlotMeta {
     uint32_t heap_pos;  /* index into heap, or POS_NONE */
@@ -158,9 +172,14 @@ static void slot_release(SimQueue *q, uint32_t i)
 
 /* ---- heap -------------------------------------------------------------- */
 
+static inline unsigned __int128 entry_key(const HeapEntry *e)
+{
+    return ((unsigned __int128)e->utime << 64) | e->seq;
+}
+
 static inline gboolean entry_less(const HeapEntry *a, const HeapEntry *b)
 {
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+    return entry_key(a) < entry_key(b);
 }
 
 /* Writes e at pos and tells its slot where it now lives.  Every move in
@@ -280,7 +299,7 @@ static void slot_rekey(SimQueue *q, uint32_t i, SimTime t, uint64_t seq)
     uint32_t pos = q->meta[i].heap_pos;
     q->ev[i].time = t;
     q->ev[i].seq = seq;
-    heap_fix(q, pos, (HeapEntry){ .time = t, .seq = seq, .slot = i });
+    heap_fix(q, pos, entry_make(t, seq, i));
 }
 
 /* Asserts invariants 1-6 in O(cap).  Run where the cost is linear anyway
@@ -293,7 +312,7 @@ static void queue_check(const SimQueue *q)
         const HeapEntry *e = &q->heap[i];
         g_assert(e->slot < q->cap);
         g_assert(q->meta[e->slot].heap_pos == i);
-        g_assert(q->ev[e->slot].time == e->time && q->ev[e->slot].seq == e->seq);
+        g_assert(time_key(q->ev[e->slot].time) == e->utime && q->ev[e->slot].seq == e->seq);
         g_assert(e->seq < q->next_seq);
         if (i > 0)
             g_assert(!entry_less(e, &q->heap[(i - 1) / ARITY]));
@@ -345,7 +364,7 @@ SimEventId sim_queue_push(SimQueue *q, const SimEvent *ev)
     copy.seq = q->next_seq++;
     q->ev[i] = copy;
     q->len++;
-    heap_sift_up(q, q->len - 1, (HeapEntry){ .time = copy.time, .seq = copy.seq, .slot = i });
+    heap_sift_up(q, q->len - 1, entry_make(copy.time, copy.seq, i));
     return id_make(q->meta[i].gen, i);
 }
 
@@ -359,7 +378,7 @@ gboolean sim_queue_pop(SimQueue *q, SimEvent *out)
     /* A mismatch means someone wrote ev->time or ev->seq through
      * sim_queue_get() instead of calling sim_queue_reschedule(): the heap
      * never saw the change and the order is already wrong. */
-    g_assert(q->ev[top.slot].time == top.time && q->ev[top.slot].seq == top.seq);
+    g_assert(time_key(q->ev[top.slot].time) == top.utime && q->ev[top.slot].seq == top.seq);
     *out = q->ev[top.slot];
     heap_pop_root(q);
     slot_release(q, top.slot);
@@ -459,7 +478,7 @@ void sim_queue_visit(SimQueue *q, SimQueueVisitFn fn, void *user)
             slot_release(q, e.slot);
             continue;
         }
-        e.time = ev->time;
+        e.utime = time_key(ev->time);
         q->heap[kept++] = e;
     }
     q->len = kept;

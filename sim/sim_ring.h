@@ -91,4 +91,51 @@ static inline void *sim_ring_push(SimRing *r)
     return e;
 }
 
+/* The last element (NULL when empty) and its removal. */
+static inline void *sim_ring_peek_tail(const SimRing *r)
+{
+    return r->len ? sim_ring_nth(r, r->len - 1) : NULL;
+}
+
+static inline void sim_ring_pop_tail(SimRing *r)
+{
+    g_assert(r->len > 0);
+    r->len--;
+}
+
+/* Rings of pointers (elt == sizeof(void *)), used like a GQueue without
+ * a list node allocated per element.  The getters return NULL when the
+ * ring is empty, so a NULL element cannot be told from "empty": store
+ * none. */
+static inline void sim_ring_push_ptr(SimRing *r, void *p)
+{
+    g_assert(r->elt == sizeof(void *) && p);
+    *(void **)sim_ring_push(r) = p;
+}
+
+static inline void *sim_ring_nth_ptr(const SimRing *r, guint i)
+{
+    return *(void **)sim_ring_nth(r, i);
+}
+
+static inline void *sim_ring_head_ptr(const SimRing *r)
+{
+    return r->len ? sim_ring_nth_ptr(r, 0) : NULL;
+}
+
+static inline void *sim_ring_tail_ptr(const SimRing *r)
+{
+    return r->len ? sim_ring_nth_ptr(r, r->len - 1) : NULL;
+}
+
+/* Removes and returns the head, or NULL when empty. */
+static inline void *sim_ring_shift_ptr(SimRing *r)
+{
+    if (!r->len)
+        return NULL;
+    void *p = sim_ring_nth_ptr(r, 0);
+    sim_ring_pop(r);
+    return p;
+}
+
 #endif
