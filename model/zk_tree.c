@@ -547,6 +547,15 @@ static gboolean path_check(const char *path)
         comp = end + 1;
     }
     for (const char *p = path; *p;) {
+        unsigned char b = (unsigned char)*p;
+        if (b < 0x80) {
+            /* ASCII, the usual case: one byte, valid unless a control
+             * character (char_is_valid's first range, and DEL). */
+            if (b <= 0x1f || b == 0x7f)
+                return FALSE;
+            p++;
+            continue;
+        }
         gunichar c = g_utf8_get_char_validated(p, -1);
         if (c == (gunichar)-1 || c == (gunichar)-2 || !char_is_valid(c))
             return FALSE;
@@ -1911,7 +1920,7 @@ static void equal_visit(const ZkNode *n, void *ctx)
     if (!c->equal)
         return;
     const ZkNode *m = g_hash_table_lookup(c->other->nodes, n->path);
-    c->equal = m && memcmp(&n->st, &m->st, sizeof n->st) == 0 && n->perms == m->perms &&
+    c->equal = m && zk_stat_equal(&n->st, &m->st) && n->perms == m->perms &&
                n->owner_kind == m->owner_kind && bytes_equal(n->data, m->data);
 }
 
@@ -1927,10 +1936,17 @@ gboolean zk_tree_equal(const ZkTree *a, const ZkTree *b)
     if (!c.equal)
         return FALSE;
     GTreeNode *x = g_tree_node_first(a->sessions), *y = g_tree_node_first(b->sessions);
-    for (; x && y; x = g_tree_node_next(x), y = g_tree_node_next(y))
-        if (memcmp(g_tree_node_value(x), g_tree_node_value(y), sizeof(SessionRec)) != 0)
+    for (; x && y; x = g_tree_node_next(x), y = g_tree_node_next(y)) {
+        const SessionRec *r = g_tree_node_value(x), *q = g_tree_node_value(y);
+        if (r->id != q->id || r->timeout_ms != q->timeout_ms)
             return FALSE;
+    }
     return TRUE;
+}
+
+gboolean zk_stat_equal(const ZkStat *a, const ZkStat *b)
+{
+    return digest_stat_equal(a, b) && a->data_length == b->data_length && a->num_children == b->num_children;
 }
 
 void zk_stat_format(const ZkStat *st, GString *out)

@@ -342,6 +342,9 @@ gboolean zk_tree_equal(const ZkTree *a, const ZkTree *b);
  * "/a czxid=0x1 mzxid=0x1 pzxid=0x1 ctime=5 mtime=5 version=0 ...". */
 void zk_tree_dump(const ZkTree *tree, GString *out);
 void zk_stat_format(const ZkStat *st, GString *out);
+/* Every field equal.  Stats are never compared with memcmp: a struct
+ * assignment need not copy the padding after aversion. */
+gboolean zk_stat_equal(const ZkStat *a, const ZkStat *b);
 
 /* Asserts every invariant (children sorted and linked, counts, sets,
  * digest recomputed from scratch); O(nodes).  Tests and debug checks. */

@@ -454,7 +454,8 @@ static guint trigger(ZkWatchManager *wm, Table tb, const char *path, ZkEventType
                      ZkWatchEvents *out, guint sup_lo, guint sup_hi)
 {
     guint first = out->ev->len;
-    if (!g_hash_table_contains(wm->paths, path) && (tb != TABLE_DATA || wm->n_recursive == 0))
+    if ((g_hash_table_size(wm->paths) == 0 || !g_hash_table_contains(wm->paths, path)) &&
+        (tb != TABLE_DATA || wm->n_recursive == 0))
         return first; /* the common case: nobody watches */
     g_autoptr(GArray) ws = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     collect_direct(wm, tb, path, ws);
