@@ -32,6 +32,7 @@
  */
 #include "zk_bugs.h"
 #include "zk_client_int.h"
+#include "sim_map.h"
 #include "sim_net.h"
 #include "sim_pool.h"
 #include "sim_trace.h"
@@ -80,26 +81,12 @@ struct ZkServerSide {
     ZkClients *cl;
     ZkServer *s;
     GPtrArray *cnxns;       /* Cnxn*, in arrival order */
-    GHashTable *by_conn;    /* conn id -> Cnxn* (lookup only) */
-    GHashTable *by_session; /* session -> Cnxn* (lookup only) */
-    GHashTable *syncs;      /* rid -> SyncRec* (lookup only) */
+    SimU64Map by_conn;    /* conn id -> Cnxn* */
+    SimU64Map by_session; /* session -> Cnxn* */
+    SimU64Map syncs;      /* rid -> SyncRec* (owned) */
     uint64_t next_rid;
     uint64_t next_session_id;
 };
-
-static guint u64_hash(gconstpointer p)
-{
-    uint64_t x = *(const uint64_t *)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return (guint)x;
-}
-
-static gboolean u64_equal(gconstpointer a, gconstpointer b)
-{
-    return *(const uint64_t *)a == *(const uint64_t *)b;
-}
 
 ZkServerSide *zkc_server_side_new(ZkClients *cl, ZkServer *s)
 {
@@ -107,9 +94,9 @@ ZkServerSide *zkc_server_side_new(ZkClients *cl, ZkServer *s)
     ss->cl = cl;
     ss->s = s;
     ss->cnxns = g_ptr_array_new();
-    ss->by_conn = g_hash_table_new(u64_hash, u64_equal);
-    ss->by_session = g_hash_table_new(u64_hash, u64_equal);
-    ss->syncs = g_hash_table_new_full(u64_hash, u64_equal, NULL, g_free);
+    sim_u64map_init(&ss->by_conn);
+    sim_u64map_init(&ss->by_session);
+    sim_u64map_init(&ss->syncs);
     ss->next_rid = 1;
     return ss;
 }
@@ -147,9 +134,9 @@ void zkc_server_side_free(ZkServerSide *ss)
     for (guint i = 0; i < ss->cnxns->len; i++)
         cnxn_free(g_ptr_array_index(ss->cnxns, i));
     g_ptr_array_free(ss->cnxns, TRUE);
-    g_hash_table_destroy(ss->by_conn);
-    g_hash_table_destroy(ss->by_session);
-    g_hash_table_destroy(ss->syncs);
+    sim_u64map_clear(&ss->by_conn, NULL);
+    sim_u64map_clear(&ss->by_session, NULL);
+    sim_u64map_clear(&ss->syncs, g_free);
     g_free(ss);
 }
 
@@ -160,7 +147,7 @@ static ZkServerSide *side_of(ZkServer *s)
 
 static Cnxn *cnxn_lookup(ZkServerSide *ss, SimConnId c)
 {
-    return g_hash_table_lookup(ss->by_conn, &c);
+    return sim_u64map_get(&ss->by_conn, c);
 }
 
 /* A connection's invariants, asserted after each event that touched it:
@@ -175,7 +162,7 @@ static void cnxn_check(ZkServerSide *ss, SimConnId c)
     if (!x)
         return;
     g_assert(x->conn == c);
-    g_assert(g_hash_table_lookup(ss->by_session, &x->session) == x);
+    g_assert(sim_u64map_get(&ss->by_session, x->session) == x);
     g_assert(ss->s->serving);
     g_assert(x->state == CX_OPEN || sim_ring_len(&x->queue) == 0);
     for (guint i = 0; i < sim_ring_len(&x->queue); i++) {
@@ -215,9 +202,9 @@ static void cnxn_drop(ZkServerSide *ss, Cnxn *x, gboolean close, const char *why
     ZkServer *s = ss->s;
     SIM_TRACE(s->sim, s->node, "CNXN_CLOSED", SF_NODE("client", x->peer), SF_HEX("session", x->session),
               SF_STR("why", why));
-    g_hash_table_remove(ss->by_conn, &x->conn);
-    if (g_hash_table_lookup(ss->by_session, &x->session) == x)
-        g_hash_table_remove(ss->by_session, &x->session);
+    sim_u64map_take(&ss->by_conn, x->conn);
+    if (sim_u64map_get(&ss->by_session, x->session) == x)
+        sim_u64map_take(&ss->by_session, x->session);
     g_ptr_array_remove(ss->cnxns, x);
     if (s->watches)
         zk_watch_remove_watcher(s->watches, x->conn); /* DataTree.removeCnxn */
@@ -342,11 +329,11 @@ static void process_connect(ZkServerSide *ss, SimConnId c, const ZkCPacket *p)
     sim_ring_init(&x->queue, sizeof(Entry *));
     g_queue_init(&x->deferred);
     g_ptr_array_add(ss->cnxns, x);
-    g_hash_table_insert(ss->by_conn, &x->conn, x);
+    sim_u64map_put(&ss->by_conn, x->conn, x);
     if (p->session == 0) {
         x->state = CX_CREATING;
         x->session = ss->next_session_id++;
-        g_hash_table_insert(ss->by_session, &x->session, x);
+        sim_u64map_put(&ss->by_session, x->session, x);
         SIM_TRACE(s->sim, s->node, "SESSION_CREATE", SF_NODE("client", peer), SF_HEX("session", x->session),
                   SF_INT("timeout_ms", x->timeout_ms));
         zk_ensemble_submit(s->ens, s->sid, zk_req_new_session(ZK_OP_CREATE_SESSION, x->session, x->timeout_ms));
@@ -354,12 +341,12 @@ static void process_connect(ZkServerSide *ss, SimConnId c, const ZkCPacket *p)
     }
     /* A session reconnecting here replaces its older connection here
      * (`ServerCnxnFactory.closeSession`, CLIENT_RECONNECT). */
-    Cnxn *old = g_hash_table_lookup(ss->by_session, &p->session);
+    Cnxn *old = sim_u64map_get(&ss->by_session, p->session);
     if (old)
         cnxn_drop(ss, old, TRUE, "client reconnected");
     x->state = CX_REVALIDATING;
     x->session = p->session;
-    g_hash_table_insert(ss->by_session, &x->session, x);
+    sim_u64map_put(&ss->by_session, x->session, x);
     SIM_TRACE(s->sim, s->node, "SESSION_REVALIDATE", SF_NODE("client", peer), SF_HEX("session", x->session),
               SF_INT("timeout_ms", x->timeout_ms));
     if (s->role == ZK_LEADING)
@@ -541,7 +528,7 @@ static void handle_request(ZkServerSide *ss, Cnxn *x, ZkMsg *m)
         SyncRec *rec = g_new(SyncRec, 1);
         rec->rid = e->rid;
         rec->conn = c;
-        g_hash_table_insert(ss->syncs, &rec->rid, rec);
+        sim_u64map_put(&ss->syncs, rec->rid, rec);
         sim_ring_push_ptr(&x->queue, e);
         zk_ensemble_sync(s->ens, s->sid, rec->rid);
     } else {
@@ -615,7 +602,7 @@ void zkc_server_on_serving(ZkServer *s, gboolean serving, void *ctx)
     /* The ZooKeeperServer shuts down: every client connection goes. */
     while (ss->cnxns->len)
         cnxn_drop(ss, g_ptr_array_index(ss->cnxns, 0), TRUE, "server not serving");
-    g_hash_table_remove_all(ss->syncs);
+    sim_u64map_clear(&ss->syncs, g_free);
 }
 
 static ZkCPacket *write_reply(const ZkTxn *txn, const ZkApplyResult *res)
@@ -681,7 +668,7 @@ void zkc_server_on_apply(ZkServer *s, const ZkTxn *txn, const ZkApplyResult *res
     uint64_t session = zk_txn_session(txn);
     if (type == ZK_OP_CLOSE_SESSION)
         zkc_check_close_applied(cl, s, session);
-    Cnxn *x = g_hash_table_lookup(ss->by_session, &session);
+    Cnxn *x = sim_u64map_get(&ss->by_session, session);
     if (!x)
         return;
     if (type == ZK_OP_CREATE_SESSION) {
@@ -719,11 +706,11 @@ void zkc_server_on_sync_done(ZkServer *s, uint64_t rid, void *ctx)
 {
     (void)ctx;
     ZkServerSide *ss = side_of(s);
-    SyncRec *rec = ss ? g_hash_table_lookup(ss->syncs, &rid) : NULL;
+    SyncRec *rec = ss ? sim_u64map_get(&ss->syncs, rid) : NULL;
     if (!rec)
         return;
     SimConnId c = rec->conn;
-    g_hash_table_remove(ss->syncs, &rid);
+    g_free(sim_u64map_take(&ss->syncs, rid));
     Cnxn *x = cnxn_lookup(ss, c);
     Entry *e = x ? entry_for(x, EN_SYNC, 0, rid) : NULL;
     if (!e)
@@ -740,7 +727,7 @@ void zkc_server_on_revalidated(ZkServer *s, uint64_t session, gboolean valid, vo
 {
     (void)ctx;
     ZkServerSide *ss = side_of(s);
-    Cnxn *x = ss ? g_hash_table_lookup(ss->by_session, &session) : NULL;
+    Cnxn *x = ss ? sim_u64map_get(&ss->by_session, session) : NULL;
     if (x && x->state == CX_REVALIDATING)
         finish_session_init(ss, x, valid);
 }

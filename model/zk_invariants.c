@@ -18,6 +18,7 @@
 #include "zk_ensemble.h"
 
 #include "sim_disk.h"
+#include "sim_map.h"
 #include "sim_pool.h"
 #include "sim_ring.h"
 #include "sim_trace.h"
@@ -42,7 +43,7 @@ struct ZkInvariants {
      * after it.  Kept only while some started server has not yet applied
      * that far (see prune()), so memory follows the slowest server's lag,
      * not the run's length.  Lookup only. */
-    GHashTable *txn_at;
+    SimU64Map txn_at;
     SimRing order;               /* TxnAt *, in insertion order: the pruning queue */
     GArray *committed;           /* Run, increasing */
     uint64_t n_committed;
@@ -89,7 +90,7 @@ ZkInvariants *zk_inv_new(ZkEnsemble *ens)
     ZkInvariants *inv = g_new0(ZkInvariants, 1);
     inv->ens = ens;
     inv->leader_of_epoch = g_hash_table_new_full(u64_hash, u64_equal, g_free, NULL);
-    inv->txn_at = g_hash_table_new_full(u64_hash, u64_equal, NULL, txn_at_free);
+    sim_u64map_init(&inv->txn_at);
     sim_ring_init(&inv->order, sizeof(TxnAt *));
     inv->committed = g_array_new(FALSE, FALSE, sizeof(Run));
     return inv;
@@ -100,7 +101,7 @@ void zk_inv_free(ZkInvariants *inv)
     if (!inv)
         return;
     g_hash_table_destroy(inv->leader_of_epoch);
-    g_hash_table_destroy(inv->txn_at);
+    sim_u64map_clear(&inv->txn_at, txn_at_free);
     sim_ring_clear(&inv->order);
     g_array_free(inv->committed, TRUE);
     g_free(inv);
@@ -156,7 +157,7 @@ void zk_inv_established(ZkInvariants *inv, ZkServer *s, int64_t epoch)
 void zk_inv_committed(ZkInvariants *inv, ZkTxn *txn)
 {
     uint64_t z = zk_txn_zxid(txn);
-    TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
+    TxnAt *at = sim_u64map_get(&inv->txn_at, z);
     uint64_t last = zk_inv_committed_max(inv);
     if (last >= z) {
         /* A deposed leader waking from a long pause may count the acks
@@ -205,7 +206,7 @@ static void prune(ZkInvariants *inv)
         if (at->zxid >= inv->floor)
             break;
         sim_ring_pop(&inv->order);
-        g_hash_table_remove(inv->txn_at, &at->zxid);
+        txn_at_free(sim_u64map_take(&inv->txn_at, at->zxid));
     }
 }
 
@@ -219,7 +220,7 @@ void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
     inv->last_applied[s->sid] = z;
     if (z > inv->high_water[s->sid])
         inv->high_water[s->sid] = z;
-    TxnAt *at = g_hash_table_lookup(inv->txn_at, &z);
+    TxnAt *at = sim_u64map_get(&inv->txn_at, z);
     uint64_t digest = zk_tree_digest(s->tree);
     if (!at) {
         at = SIM_POOL_NEW0(&txn_at_pool, TxnAt);
@@ -227,7 +228,7 @@ void zk_inv_applied(ZkInvariants *inv, ZkServer *s, ZkTxn *txn)
         at->txn = zk_txn_ref(txn);
         at->digest = digest;
         at->sid = s->sid;
-        g_hash_table_insert(inv->txn_at, &at->zxid, at);
+        sim_u64map_put(&inv->txn_at, at->zxid, at);
         sim_ring_push_ptr(&inv->order, at);
         prune(inv);
         return;
@@ -276,7 +277,7 @@ uint64_t zk_inv_committed_count(const ZkInvariants *inv)
 
 guint zk_inv_window(const ZkInvariants *inv)
 {
-    return g_hash_table_size(inv->txn_at);
+    return sim_u64map_len(&inv->txn_at);
 }
 
 uint64_t zk_inv_committed_max(const ZkInvariants *inv)
@@ -320,7 +321,7 @@ static gboolean has_committed(ZkInvariants *inv, ZkServer *s, int64_t below, GSt
             const ZkLogEntry *e = &g_array_index(log, ZkLogEntry, k);
             if (e->zxid > r->hi)
                 break;
-            TxnAt *t = g_hash_table_lookup(inv->txn_at, &e->zxid);
+            TxnAt *t = sim_u64map_get(&inv->txn_at, e->zxid);
             if (t && !same_txn(t->txn, e->txn)) {
                 g_string_printf(why, "s%d's log holds a different txn at committed 0x%" PRIx64, s->sid, e->zxid);
                 return FALSE;

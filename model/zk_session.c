@@ -2,6 +2,7 @@
 #include "zk_session.h"
 
 #include "zk_ensemble.h"
+#include "sim_map.h"
 #include "sim_trace.h"
 
 typedef struct {
@@ -13,7 +14,7 @@ typedef struct {
 } Sess;
 
 struct ZkSessionTracker {
-    GHashTable *by_id; /* id -> Sess*, lookup only */
+    SimU64Map by_id; /* id -> Sess* (owned) */
     GTree *buckets;    /* expiry time -> GPtrArray of ids, in time order */
     SimEventId timer;
     SimTime timer_at;
@@ -29,20 +30,6 @@ static gint time_cmp(gconstpointer a, gconstpointer b, gpointer user)
     return x < y ? -1 : x > y;
 }
 
-static guint u64_hash(gconstpointer p)
-{
-    uint64_t x = *(const uint64_t *)p;
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ull;
-    x ^= x >> 27;
-    return (guint)x;
-}
-
-static gboolean u64_equal(gconstpointer a, gconstpointer b)
-{
-    return *(const uint64_t *)a == *(const uint64_t *)b;
-}
-
 static void ids_free(gpointer p)
 {
     g_array_free(p, TRUE);
@@ -51,7 +38,7 @@ static void ids_free(gpointer p)
 ZkSessionTracker *zk_session_tracker_new(ZkServer *leader)
 {
     ZkSessionTracker *t = g_new0(ZkSessionTracker, 1);
-    t->by_id = g_hash_table_new_full(u64_hash, u64_equal, NULL, g_free);
+    sim_u64map_init(&t->by_id);
     t->buckets = g_tree_new_full(time_cmp, NULL, g_free, ids_free);
     t->leader = leader;
     return t;
@@ -63,7 +50,7 @@ void zk_session_tracker_free(ZkSessionTracker *t)
         return;
     if (t->leader)
         sim_cancel_clear(t->leader->sim, &t->timer);
-    g_hash_table_destroy(t->by_id);
+    sim_u64map_clear(&t->by_id, g_free);
     g_tree_destroy(t->buckets);
     g_free(t);
 }
@@ -133,7 +120,7 @@ static void wake(Sim *sim, void *ctx, void *data)
         g_tree_remove(t->buckets, g_tree_node_key(first));
         for (guint i = 0; i < ids->len; i++) {
             uint64_t id = g_array_index(ids, uint64_t, i);
-            Sess *s = g_hash_table_lookup(t->by_id, &id);
+            Sess *s = sim_u64map_get(&t->by_id, id);
             if (!s || s->closing)
                 continue;
             s->closing = TRUE;
@@ -154,19 +141,19 @@ static void wake(Sim *sim, void *ctx, void *data)
 
 static Sess *track(ZkSessionTracker *t, uint64_t id, int32_t timeout_ms)
 {
-    Sess *s = g_hash_table_lookup(t->by_id, &id);
+    Sess *s = sim_u64map_get(&t->by_id, id);
     if (!s) {
         s = g_new0(Sess, 1);
         s->id = id;
         s->timeout_ms = timeout_ms;
-        g_hash_table_insert(t->by_id, &s->id, s);
+        sim_u64map_put(&t->by_id, s->id, s);
     }
     return s;
 }
 
 void zk_session_tracker_touch(ZkSessionTracker *t, ZkServer *leader, uint64_t session, int32_t timeout_ms)
 {
-    Sess *s = g_hash_table_lookup(t->by_id, &session);
+    Sess *s = sim_u64map_get(&t->by_id, session);
     if (!s || s->closing)
         return;
     if (timeout_ms > 0)
@@ -201,7 +188,7 @@ void zk_session_tracker_check(ZkSessionTracker *t, ZkRequest *req, int owner)
         req->session_err = ZK_ERR_OK;
         return;
     }
-    Sess *s = g_hash_table_lookup(t->by_id, &req->session);
+    Sess *s = sim_u64map_get(&t->by_id, req->session);
     if (!s || (s->closing && req->type != ZK_OP_CLOSE_SESSION)) {
         req->session_err = ZK_ERR_SESSION_EXPIRED;
         return;
@@ -217,14 +204,14 @@ void zk_session_tracker_check(ZkSessionTracker *t, ZkRequest *req, int owner)
 
 void zk_session_tracker_set_owner(ZkSessionTracker *t, uint64_t session, int owner)
 {
-    Sess *s = g_hash_table_lookup(t->by_id, &session);
+    Sess *s = sim_u64map_get(&t->by_id, session);
     if (s && !s->closing)
         s->owner = owner;
 }
 
 int zk_session_tracker_owner(const ZkSessionTracker *t, uint64_t session)
 {
-    const Sess *s = g_hash_table_lookup(t->by_id, &session);
+    const Sess *s = sim_u64map_get(&t->by_id, session);
     return s ? s->owner : 0;
 }
 
@@ -236,7 +223,7 @@ void zk_session_tracker_prepped(ZkSessionTracker *t, ZkServer *leader, const ZkT
         zk_session_tracker_touch(t, leader, id, zk_txn_session_timeout_ms(txn));
     } else if (zk_txn_type(txn) == ZK_OP_CLOSE_SESSION) {
         uint64_t id = zk_txn_session(txn);
-        Sess *s = g_hash_table_lookup(t->by_id, &id);
+        Sess *s = sim_u64map_get(&t->by_id, id);
         if (s) {
             if (s->expiry)
                 bucket_remove(t, s);
@@ -251,11 +238,11 @@ void zk_session_tracker_applied(ZkSessionTracker *t, ZkServer *leader, const ZkT
     (void)leader;
     if (zk_txn_type(txn) == ZK_OP_CLOSE_SESSION) {
         uint64_t id = zk_txn_session(txn);
-        Sess *s = g_hash_table_lookup(t->by_id, &id);
+        Sess *s = sim_u64map_get(&t->by_id, id);
         if (s) {
             if (s->expiry)
                 bucket_remove(t, s);
-            g_hash_table_remove(t->by_id, &id);
+            g_free(sim_u64map_take(&t->by_id, id));
         }
         arm(t);
     }
@@ -263,7 +250,7 @@ void zk_session_tracker_applied(ZkSessionTracker *t, ZkServer *leader, const ZkT
 
 gboolean zk_session_tracker_valid(ZkSessionTracker *t, uint64_t session, int32_t timeout_ms)
 {
-    Sess *s = g_hash_table_lookup(t->by_id, &session);
+    Sess *s = sim_u64map_get(&t->by_id, session);
     if (!s || s->closing)
         return FALSE;
     zk_session_tracker_touch(t, t->leader, session, timeout_ms);
@@ -278,5 +265,5 @@ void zk_session_tracker_tick(ZkSessionTracker *t, ZkServer *leader)
 
 size_t zk_session_tracker_count(const ZkSessionTracker *t)
 {
-    return g_hash_table_size(t->by_id);
+    return sim_u64map_len(&t->by_id);
 }

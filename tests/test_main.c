@@ -22,6 +22,7 @@ int main(void)
         return 2;
     tests_rng_register();
     tests_queue_register();
+    tests_map_register();
     tests_core_register();
     tests_net_register();
     tests_disk_register();

@@ -17,6 +17,7 @@ void test_add_suite(const char *name, const TestCase *cases, size_t n);
 /* Each suite file defines one of these; test_main.c calls them all. */
 void tests_rng_register(void);
 void tests_queue_register(void);
+void tests_map_register(void);
 void tests_core_register(void);
 void tests_net_register(void);
 void tests_disk_register(void);

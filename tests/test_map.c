@@ -1,0 +1,160 @@
+/* test_map.c - SimU64Map against a GHashTable doing the same operations.
+ *
+ * Keys are drawn from small dense ranges (as ids and zxids are), from
+ * sparse ones, and from keys that collide into one probe run, so that
+ * growth, wrap-around at the end of the table and the backward shift of
+ * removal are all exercised.  After every operation the map must agree
+ * with the reference on the operation's result and its length; every few
+ * hundred steps, on every key ever used.
+ */
+#include "sim_map.h"
+#include "test_util.h"
+
+#include <CUnit/CUnit.h>
+#include <stdint.h>
+#include <stdio.h>
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static void *val_of(uint64_t key, uint64_t version)
+{
+    /* Any non-NULL pointer-sized value; never dereferenced. */
+    return (void *)(uintptr_t)(((key * 31 + version) << 1) | 1);
+}
+
+static void test_basic(void)
+{
+    SimU64Map m;
+    sim_u64map_init(&m);
+    CU_ASSERT_PTR_NULL(sim_u64map_get(&m, 7));
+    CU_ASSERT_PTR_NULL(sim_u64map_take(&m, 7));
+    CU_ASSERT_PTR_NULL(sim_u64map_put(&m, 7, val_of(7, 0)));
+    CU_ASSERT_PTR_NULL(sim_u64map_put(&m, 0, val_of(0, 0))); /* key 0 is a key like any other */
+    CU_ASSERT_PTR_NULL(sim_u64map_put(&m, UINT64_MAX, val_of(UINT64_MAX, 0)));
+    CU_ASSERT_EQUAL(sim_u64map_len(&m), 3);
+    CU_ASSERT_PTR_EQUAL(sim_u64map_put(&m, 7, val_of(7, 1)), val_of(7, 0));
+    CU_ASSERT_EQUAL(sim_u64map_len(&m), 3);
+    CU_ASSERT_PTR_EQUAL(sim_u64map_get(&m, 7), val_of(7, 1));
+    CU_ASSERT_PTR_EQUAL(sim_u64map_get(&m, 0), val_of(0, 0));
+    CU_ASSERT_PTR_EQUAL(sim_u64map_take(&m, UINT64_MAX), val_of(UINT64_MAX, 0));
+    CU_ASSERT_PTR_NULL(sim_u64map_get(&m, UINT64_MAX));
+    CU_ASSERT_EQUAL(sim_u64map_len(&m), 2);
+    sim_u64map_clear(&m, NULL);
+    CU_ASSERT_EQUAL(sim_u64map_len(&m), 0);
+    CU_ASSERT_PTR_NULL(sim_u64map_get(&m, 7));
+    /* Usable again after clear. */
+    CU_ASSERT_PTR_NULL(sim_u64map_put(&m, 7, val_of(7, 2)));
+    CU_ASSERT_PTR_EQUAL(sim_u64map_get(&m, 7), val_of(7, 2));
+    sim_u64map_clear(&m, NULL);
+}
+
+static int freed;
+
+static void count_free(gpointer p)
+{
+    (void)p;
+    freed++;
+}
+
+static void test_clear_frees_values(void)
+{
+    SimU64Map m;
+    sim_u64map_init(&m);
+    for (uint64_t k = 0; k < 1000; k++)
+        sim_u64map_put(&m, k << 32, val_of(k, 0)); /* zxid-like keys */
+    for (uint64_t k = 0; k < 1000; k += 2)
+        sim_u64map_take(&m, k << 32);
+    freed = 0;
+    sim_u64map_clear(&m, count_free);
+    CU_ASSERT_EQUAL(freed, 500);
+}
+
+/* Keys that share one home slot in a 2^16-slot table (and so in every
+ * smaller one): they pile up in a single probe run. */
+static guint colliding(uint64_t *out, guint n)
+{
+    SimU64Map probe = { .cap = 1u << 16, .shift = 48 };
+    guint want = sim_u64map_slot(&probe, 12345), got = 0;
+    for (uint64_t k = 0; got < n && k < (UINT64_C(1) << 26); k++)
+        if (sim_u64map_slot(&probe, k) == want)
+            out[got++] = k;
+    return got;
+}
+
+static void check_all(const SimU64Map *m, GHashTable *ref, const GArray *used)
+{
+    for (guint i = 0; i < used->len; i++) {
+        uint64_t k = g_array_index(used, uint64_t, i);
+        CU_ASSERT_PTR_EQUAL(sim_u64map_get(m, k), g_hash_table_lookup(ref, &k));
+    }
+}
+
+static void test_random_vs_reference(void)
+{
+    uint64_t rng = 0x5eedf00d;
+    SimU64Map m;
+    sim_u64map_init(&m);
+    GHashTable *ref = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    g_autoptr(GArray) used = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    uint64_t coll[64];
+    guint n_coll = colliding(coll, 64);
+    CU_ASSERT_TRUE(n_coll >= 16);
+    int bad = 0;
+    for (int step = 0; step < 200000 && !bad; step++) {
+        uint64_t r = splitmix64(&rng);
+        uint64_t k;
+        switch (r % 4) {
+        case 0: k = (r >> 8) % 64; break;                    /* dense, small */
+        case 1: k = ((r >> 8) % 512) << 32; break;           /* zxid-like */
+        case 2: k = coll[(r >> 8) % n_coll]; break;          /* one probe run */
+        default: k = splitmix64(&rng) % 4096 * 1000003; break; /* sparse */
+        }
+        /* Grow to a few thousand keys, then shrink, then grow again. */
+        gboolean growing = (step / 50000) % 2 == 0;
+        gboolean insert = (splitmix64(&rng) % 100) < (growing ? 65u : 35u);
+        if (insert) {
+            void *v = val_of(k, (uint64_t)step);
+            void *old = sim_u64map_put(&m, k, v);
+            void *ref_old = g_hash_table_lookup(ref, &k);
+            if (old != ref_old)
+                bad = 1;
+            uint64_t *kp = g_new(uint64_t, 1);
+            *kp = k;
+            g_hash_table_replace(ref, kp, v);
+            if (!ref_old)
+                g_array_append_val(used, k);
+        } else {
+            void *got = sim_u64map_take(&m, k);
+            void *want = g_hash_table_lookup(ref, &k);
+            if (got != want)
+                bad = 1;
+            g_hash_table_remove(ref, &k);
+        }
+        if (sim_u64map_len(&m) != g_hash_table_size(ref))
+            bad = 1;
+        if (step % 997 == 0)
+            check_all(&m, ref, used);
+        if (bad)
+            fprintf(stderr, "\nmap random: step %d key %#llx\n", step, (unsigned long long)k);
+    }
+    CU_ASSERT_FALSE(bad);
+    check_all(&m, ref, used);
+    sim_u64map_clear(&m, NULL);
+    g_hash_table_destroy(ref);
+}
+
+void tests_map_register(void)
+{
+    static const TestCase cases[] = {
+        { "put, get, replace, take, clear", test_basic },
+        { "clear frees every value once", test_clear_frees_values },
+        { "200k random ops vs GHashTable", test_random_vs_reference },
+    };
+    TEST_SUITE("u64 map", cases);
+}
