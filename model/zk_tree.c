@@ -24,6 +24,7 @@
  */
 #include "zk_tree.h"
 
+#include "sim_map.h"
 #include "sim_pool.h"
 #include "sim_ring.h"
 
@@ -269,7 +270,7 @@ typedef struct SessionRec {
 } SessionRec;
 
 struct ZkTree {
-    GHashTable *nodes; /* path (owned by the node) -> ZkNode *; lookup only */
+    SimStrMap nodes; /* path (owned by the node) -> ZkNode * */
     ZkNode *root;
     GTree *ephemerals; /* &EphSet.session -> EphSet * */
     GTree *containers; /* path -> ZkNode * */
@@ -320,7 +321,7 @@ static void tree_link(ZkTree *t, ZkNode *n, ZkNode *parent)
 {
     if (parent)
         child_add(parent, n);
-    g_hash_table_insert(t->nodes, n->path, n);
+    sim_strmap_put(&t->nodes, n->path, n);
     t->path_bytes += strlen(n->path);
     t->data_bytes += (size_t)n->st.data_length;
     t->n_data += n->data != NULL;
@@ -382,7 +383,7 @@ static void tree_unlink_free(ZkTree *t, ZkNode *n)
     t->path_bytes -= strlen(n->path);
     t->data_bytes -= (size_t)n->st.data_length;
     t->n_data -= n->data != NULL;
-    gboolean removed = g_hash_table_remove(t->nodes, n->path);
+    gboolean removed = sim_strmap_take(&t->nodes, n->path) != NULL;
     g_assert(removed);
     node_free(n);
 }
@@ -390,7 +391,7 @@ static void tree_unlink_free(ZkTree *t, ZkNode *n)
 static ZkTree *tree_alloc(void)
 {
     ZkTree *t = g_new0(ZkTree, 1);
-    t->nodes = g_hash_table_new(g_str_hash, g_str_equal);
+    sim_strmap_init(&t->nodes);
     t->ephemerals = g_tree_new_full(cmp_u64_keys, NULL, NULL, eph_set_free);
     t->containers = g_tree_new_full(cmp_str_keys, NULL, NULL, NULL);
     t->ttls = g_tree_new_full(cmp_str_keys, NULL, NULL, NULL);
@@ -437,7 +438,7 @@ void zk_tree_free(ZkTree *t)
     g_tree_unref(t->containers);
     g_tree_unref(t->ttls);
     g_tree_unref(t->sessions);
-    g_hash_table_unref(t->nodes);
+    sim_strmap_clear(&t->nodes, NULL);
     free_subtree(t->root);
     g_free(t);
 }
@@ -487,7 +488,7 @@ static void copy_visit(const ZkNode *n, void *ctx)
     m->st.num_children = 0; /* child_add counts them again */
     m->owner_kind = n->owner_kind;
     m->perms = n->perms;
-    ZkNode *parent = n->parent ? g_hash_table_lookup(c->dst->nodes, n->parent->path) : NULL;
+    ZkNode *parent = n->parent ? sim_strmap_get(&c->dst->nodes, n->parent->path) : NULL;
     g_assert(!n->parent || parent);
     if (!parent)
         c->dst->root = m;
@@ -621,7 +622,23 @@ typedef struct TxnOp {
     gboolean digest_known;
     ZkStat digest_stat;
     uint64_t digest;
+    /* Memo: sim_str_hash(path), for the node lookup on every replica. */
+    gboolean hash_known;
+    uint64_t path_hash;
 } TxnOp;
+
+/* The node op names in t (NULL if none), hashing its path once for all
+ * replicas.  The memo is set through a const pointer like the others:
+ * it is a cache of a pure function of op->path, never observed. */
+static ZkNode *op_node(const ZkTree *t, const TxnOp *op)
+{
+    if (!op->hash_known) {
+        TxnOp *memo = (TxnOp *)op;
+        memo->path_hash = sim_str_hash(op->path);
+        memo->hash_known = TRUE;
+    }
+    return sim_strmap_get_h(&t->nodes, op->path, op->path_hash);
+}
 
 /* The stat fields the digest covers are equal. */
 static gboolean digest_stat_equal(const ZkStat *a, const ZkStat *b)
@@ -967,8 +984,8 @@ typedef struct ChangeRecord {
 
 struct ZkPrep {
     SimRing records;     /* ChangeRecord *, oldest first (`outstandingChanges`) */
-    GHashTable *by_path; /* path (owned by the record) -> ChangeRecord *
-                          * (`outstandingChangesForPath`); lookup only */
+    SimStrMap by_path;   /* path (owned by the record) -> ChangeRecord *
+                          * (`outstandingChangesForPath`) */
     gboolean extended_types;
 };
 
@@ -998,13 +1015,13 @@ ZkPrep *zk_prep_new(void)
 {
     ZkPrep *p = g_new0(ZkPrep, 1);
     sim_ring_init(&p->records, sizeof(ChangeRecord *));
-    p->by_path = g_hash_table_new(g_str_hash, g_str_equal);
+    sim_strmap_init(&p->by_path);
     return p;
 }
 
 void zk_prep_reset(ZkPrep *p)
 {
-    g_hash_table_remove_all(p->by_path);
+    sim_strmap_clear(&p->by_path, NULL);
     ChangeRecord *r;
     while ((r = sim_ring_shift_ptr(&p->records)))
         record_free(r);
@@ -1016,7 +1033,6 @@ void zk_prep_free(ZkPrep *p)
         return;
     zk_prep_reset(p);
     sim_ring_clear(&p->records);
-    g_hash_table_unref(p->by_path);
     g_free(p);
 }
 
@@ -1035,8 +1051,8 @@ void zk_prep_applied(ZkPrep *p, uint64_t zxid)
     ChangeRecord *r;
     while ((r = sim_ring_head_ptr(&p->records)) && r->zxid <= zxid) {
         sim_ring_pop(&p->records);
-        if (g_hash_table_lookup(p->by_path, r->path) == r)
-            g_hash_table_remove(p->by_path, r->path);
+        if (sim_strmap_get(&p->by_path, r->path) == r)
+            sim_strmap_take(&p->by_path, r->path);
         record_free(r);
     }
 }
@@ -1045,12 +1061,13 @@ void zk_prep_applied(ZkPrep *p, uint64_t zxid)
  * returns whether the path exists as the leader sees it. */
 static gboolean view_get(const ZkPrep *p, const ZkTree *t, const char *path, NodeView *v)
 {
-    const ChangeRecord *r = g_hash_table_lookup(p->by_path, path);
+    uint64_t h = sim_str_hash(path);
+    const ChangeRecord *r = sim_strmap_get_h(&p->by_path, path, h);
     if (r) {
         *v = r->v;
         return v->exists;
     }
-    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    const ZkNode *n = sim_strmap_get_h(&t->nodes, path, h);
     memset(v, 0, sizeof *v);
     if (!n)
         return FALSE;
@@ -1070,7 +1087,7 @@ static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeVie
     r->path = g_strdup(path);
     r->v = *v;
     sim_ring_push_ptr(&p->records, r);
-    g_hash_table_replace(p->by_path, r->path, r);
+    sim_strmap_put(&p->by_path, r->path, r);
 }
 
 /* The op's path as a C string, or NULL if it holds a NUL. */
@@ -1100,11 +1117,11 @@ static GArray *pending_save(const ZkPrep *p, const ZkRequest *req)
         g_autofree char *path = op_path(&req->ops[i]);
         if (!path || !strchr(path, '/'))
             continue;
-        ChangeRecord *r = g_hash_table_lookup(p->by_path, path);
+        ChangeRecord *r = sim_strmap_get(&p->by_path, path);
         if (r)
             g_array_append_val(saved, ((Pending){r->path, r}));
         g_autofree char *parent = path_parent(path);
-        r = parent ? g_hash_table_lookup(p->by_path, parent) : NULL;
+        r = parent ? sim_strmap_get(&p->by_path, parent) : NULL;
         if (r)
             g_array_append_val(saved, ((Pending){r->path, r}));
     }
@@ -1118,7 +1135,7 @@ static void pending_rollback(ZkPrep *p, uint64_t zxid, const GArray *saved)
     ChangeRecord *r;
     while ((r = sim_ring_tail_ptr(&p->records)) && r->zxid == zxid) {
         sim_ring_pop_tail(&p->records);
-        g_hash_table_remove(p->by_path, r->path);
+        sim_strmap_take(&p->by_path, r->path);
         record_free(r);
     }
     const ChangeRecord *head = sim_ring_head_ptr(&p->records);
@@ -1127,7 +1144,7 @@ static void pending_rollback(ZkPrep *p, uint64_t zxid, const GArray *saved)
     for (guint i = 0; i < saved->len; i++) {
         const Pending *s = &g_array_index(saved, Pending, i);
         if (s->rec->zxid >= head->zxid)
-            g_hash_table_replace(p->by_path, s->rec->path, s->rec);
+            sim_strmap_put(&p->by_path, s->rec->path, s->rec);
     }
 }
 
@@ -1473,10 +1490,10 @@ static ZkErr tree_create(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatchMa
                          ZkStat *st_out)
 {
     g_autofree char *parent_path = path_parent(op->path);
-    ZkNode *parent = g_hash_table_lookup(t->nodes, parent_path ? parent_path : "/");
+    ZkNode *parent = sim_strmap_get(&t->nodes, parent_path ? parent_path : "/");
     if (!parent)
         return ZK_ERR_NO_NODE;
-    if (g_hash_table_lookup(t->nodes, op->path))
+    if (op_node(t, op))
         return ZK_ERR_NODE_EXISTS;
     int32_t cversion = op->parent_cversion == -1 ? inc_wrap(parent->st.cversion) : op->parent_cversion;
     if (cversion > parent->st.cversion) {
@@ -1512,7 +1529,7 @@ static ZkErr tree_delete(ZkTree *t, const char *path, uint64_t zxid, ZkWatchMana
 {
     g_autofree char *parent_path = path_parent(path);
     g_assert(parent_path); /* prep never deletes the root */
-    ZkNode *parent = g_hash_table_lookup(t->nodes, parent_path);
+    ZkNode *parent = sim_strmap_get(&t->nodes, parent_path);
     if (!parent)
         return ZK_ERR_NO_NODE;
     const char *name = strrchr(path, '/') + 1;
@@ -1520,7 +1537,7 @@ static ZkErr tree_delete(ZkTree *t, const char *path, uint64_t zxid, ZkWatchMana
     if (zxid > parent->st.pzxid)
         parent->st.pzxid = zxid;
     tree_rehash(t, parent, FALSE);
-    ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    ZkNode *n = sim_strmap_get(&t->nodes, path);
     if (!n)
         return ZK_ERR_NO_NODE;
     /* The node may not have children: prep checked NotEmpty (and an
@@ -1537,7 +1554,7 @@ static ZkErr tree_delete(ZkTree *t, const char *path, uint64_t zxid, ZkWatchMana
 static ZkErr tree_set_data(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatchManager *wm, ZkWatchEvents *fired,
                            ZkStat *st_out)
 {
-    ZkNode *n = g_hash_table_lookup(t->nodes, op->path);
+    ZkNode *n = op_node(t, op);
     if (!n)
         return ZK_ERR_NO_NODE;
     t->data_bytes -= (size_t)n->st.data_length;
@@ -1563,7 +1580,7 @@ static ZkErr tree_set_data(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatch
 /* `DataTree.setCversionPzxid`, used when a replayed create finds its node. */
 static void tree_set_cversion_pzxid(ZkTree *t, const char *path, int32_t cversion, uint64_t zxid)
 {
-    ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    ZkNode *n = sim_strmap_get(&t->nodes, path);
     if (!n)
         return;
     if (cversion == -1)
@@ -1719,7 +1736,7 @@ ZkErr zk_tree_get_data(const ZkTree *t, const char *path, ZkWatchManager *wm, ui
 {
     if (!zk_path_is_valid(path, 0, FALSE))
         return ZK_ERR_BAD_ARGUMENTS;
-    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    const ZkNode *n = sim_strmap_get(&t->nodes, path);
     if (!n)
         return ZK_ERR_NO_NODE;
     if (stat)
@@ -1737,7 +1754,7 @@ ZkErr zk_tree_exists(const ZkTree *t, const char *path, ZkWatchManager *wm, uint
         return ZK_ERR_BAD_ARGUMENTS;
     if (wm)
         zk_watch_add(wm, path, watcher, ZK_WATCH_EXIST);
-    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    const ZkNode *n = sim_strmap_get(&t->nodes, path);
     if (!n)
         return ZK_ERR_NO_NODE;
     if (stat)
@@ -1750,7 +1767,7 @@ ZkErr zk_tree_get_children(const ZkTree *t, const char *path, ZkWatchManager *wm
 {
     if (!zk_path_is_valid(path, 0, FALSE))
         return ZK_ERR_BAD_ARGUMENTS;
-    const ZkNode *n = g_hash_table_lookup(t->nodes, path);
+    const ZkNode *n = sim_strmap_get(&t->nodes, path);
     if (!n)
         return ZK_ERR_NO_NODE;
     if (stat)
@@ -1770,7 +1787,7 @@ ZkErr zk_tree_get_children(const ZkTree *t, const char *path, ZkWatchManager *wm
 
 const ZkNode *zk_tree_get_node(const ZkTree *t, const char *path)
 {
-    return g_hash_table_lookup(t->nodes, path);
+    return sim_strmap_get(&t->nodes, path);
 }
 
 const ZkNode *zk_tree_root(const ZkTree *t)
@@ -1823,7 +1840,7 @@ uint64_t zk_tree_digest(const ZkTree *t)
 
 size_t zk_tree_node_count(const ZkTree *t)
 {
-    return g_hash_table_size(t->nodes);
+    return sim_strmap_len(&t->nodes);
 }
 
 size_t zk_tree_data_size(const ZkTree *t)
@@ -1919,7 +1936,7 @@ static void equal_visit(const ZkNode *n, void *ctx)
     EqualCtx *c = ctx;
     if (!c->equal)
         return;
-    const ZkNode *m = g_hash_table_lookup(c->other->nodes, n->path);
+    const ZkNode *m = sim_strmap_get(&c->other->nodes, n->path);
     c->equal = m && zk_stat_equal(&n->st, &m->st) && n->perms == m->perms &&
                n->owner_kind == m->owner_kind && bytes_equal(n->data, m->data);
 }
@@ -1985,7 +2002,7 @@ static void check_visit(const ZkNode *n, void *ctx)
 {
     CheckCtx *c = ctx;
     const ZkTree *t = c->t;
-    g_assert(g_hash_table_lookup(t->nodes, n->path) == n); /* 1 */
+    g_assert(sim_strmap_get(&t->nodes, n->path) == n); /* 1 */
     guint len = n->children ? n->children->len : 0;
     g_assert((int32_t)len == n->st.num_children); /* 3 */
     for (guint i = 0; i < len; i++) {
@@ -2038,7 +2055,7 @@ void zk_tree_check(const ZkTree *t)
     CheckCtx c = {.t = t};
     g_assert(t->root && !t->root->parent && strcmp(t->root->path, "/") == 0);
     walk(t->root, check_visit, &c);
-    g_assert(c.nodes == g_hash_table_size(t->nodes)); /* 1: nothing unreachable */
+    g_assert(c.nodes == sim_strmap_len(&t->nodes)); /* 1: nothing unreachable */
     g_assert(c.digest == t->digest);                  /* 5 */
     g_assert(c.path_bytes == t->path_bytes && c.data_bytes == t->data_bytes && c.n_data == t->n_data); /* 6 */
     g_assert(c.ephemerals == t->n_ephemerals);        /* 4: no stray members */

@@ -1,52 +1,84 @@
-/* sim_map.c - SimU64Map: insertion, removal, growth (see sim_map.h). */
+/* sim_map.c - SimMap: probing, growth and removal (see sim_map.h). */
 #include "sim_map.h"
+
+#include <string.h>
 
 #define CAP_FIRST 16u
 
-void sim_u64map_init(SimU64Map *m)
+uint64_t sim_str_hash(const char *s)
 {
-    *m = (SimU64Map){ 0 };
+    size_t n = strlen(s);
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ n;
+    for (; n >= 8; n -= 8, s += 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+    return h ^ (h >> 32);
 }
 
-void sim_u64map_clear(SimU64Map *m, GDestroyNotify free_val)
+void sim_map_init(SimMap *m)
+{
+    *m = (SimMap){ 0 };
+}
+
+void sim_map_clear(SimMap *m, GDestroyNotify free_val)
 {
     if (free_val)
         for (guint i = 0; i < m->cap; i++)
             if (m->vals[i])
                 free_val(m->vals[i]);
+    g_free(m->hashes);
     g_free(m->keys);
     g_free(m->vals);
-    sim_u64map_init(m);
+    sim_map_init(m);
 }
 
-/* The slot holding key, or the empty slot where it would go. */
-static guint find(const SimU64Map *m, uint64_t key)
+/* The slot holding the key, or the empty slot where it would go. */
+static guint find(const SimMap *m, const char *key, uint64_t hash)
 {
     guint mask = m->cap - 1;
-    guint i = sim_u64map_slot(m, key);
-    while (m->vals[i] && m->keys[i] != key)
+    guint i = sim_map_slot(m, hash);
+    while (m->vals[i] && (m->hashes[i] != hash || (key && strcmp(m->keys[i], key) != 0)))
         i = (i + 1) & mask;
     return i;
 }
 
-static void resize(SimU64Map *m, guint cap)
+static void resize(SimMap *m, guint cap)
 {
-    SimU64Map old = *m;
+    SimMap old = *m;
     m->cap = cap;
     m->shift = 64 - (guint)g_bit_nth_msf(cap, -1);
-    m->keys = g_new(uint64_t, cap);
+    m->hashes = g_new(uint64_t, cap);
+    m->keys = g_new0(const char *, cap);
     m->vals = g_new0(void *, cap);
+    guint mask = cap - 1;
     for (guint i = 0; i < old.cap; i++)
         if (old.vals[i]) {
-            guint j = find(m, old.keys[i]);
+            guint j = sim_map_slot(m, old.hashes[i]); /* keys are distinct: the first empty slot */
+            while (m->vals[j])
+                j = (j + 1) & mask;
+            m->hashes[j] = old.hashes[i];
             m->keys[j] = old.keys[i];
             m->vals[j] = old.vals[i];
         }
+    g_free(old.hashes);
     g_free(old.keys);
     g_free(old.vals);
 }
 
-void *sim_u64map_put(SimU64Map *m, uint64_t key, void *val)
+void *sim_map_get_h(const SimMap *m, const char *key, uint64_t hash)
+{
+    if (m->len == 0)
+        return NULL;
+    return m->vals[find(m, key, hash)];
+}
+
+void *sim_map_put_h(SimMap *m, const char *key, uint64_t hash, void *val)
 {
     g_assert(val);
     /* At most half full: probe runs stay short. */
@@ -54,8 +86,9 @@ void *sim_u64map_put(SimU64Map *m, uint64_t key, void *val)
         g_assert(m->cap < (1u << 30));
         resize(m, m->cap ? m->cap * 2 : CAP_FIRST);
     }
-    guint i = find(m, key);
+    guint i = find(m, key, hash);
     void *old = m->vals[i];
+    m->hashes[i] = hash;
     m->keys[i] = key;
     m->vals[i] = val;
     if (!old)
@@ -63,25 +96,25 @@ void *sim_u64map_put(SimU64Map *m, uint64_t key, void *val)
     return old;
 }
 
-void *sim_u64map_take(SimU64Map *m, uint64_t key)
+void *sim_map_take_h(SimMap *m, const char *key, uint64_t hash)
 {
     if (m->len == 0)
         return NULL;
     guint mask = m->cap - 1;
-    guint i = find(m, key);
+    guint i = find(m, key, hash);
     void *val = m->vals[i];
     if (!val)
         return NULL;
     m->len--;
-    /* Backward shift: walk the run after the hole and move back every
-     * entry whose home slot is not in (hole, its position], so that no
-     * lookup meets an empty slot before its key. */
+    /* Backward shift: walk the run after the hole; an entry whose home
+     * slot lies cyclically in (hole, j] stays, any other would be cut off
+     * from its home by the hole and moves into it. */
     guint hole = i;
     for (guint j = (i + 1) & mask; m->vals[j]; j = (j + 1) & mask) {
-        guint home = sim_u64map_slot(m, m->keys[j]);
-        gboolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (stays)
+        guint home = sim_map_slot(m, m->hashes[j]);
+        if (hole <= j ? (home > hole && home <= j) : (home > hole || home <= j))
             continue;
+        m->hashes[hole] = m->hashes[j];
         m->keys[hole] = m->keys[j];
         m->vals[hole] = m->vals[j];
         hole = j;

@@ -1,4 +1,5 @@
-/* test_map.c - SimU64Map against a GHashTable doing the same operations.
+/* test_map.c - SimU64Map and SimStrMap against a GHashTable doing the same
+ * operations.
  *
  * Keys are drawn from small dense ranges (as ids and zxids are), from
  * sparse ones, and from keys that collide into one probe run, so that
@@ -80,9 +81,9 @@ static void test_clear_frees_values(void)
 static guint colliding(uint64_t *out, guint n)
 {
     SimU64Map probe = { .cap = 1u << 16, .shift = 48 };
-    guint want = sim_u64map_slot(&probe, 12345), got = 0;
+    guint want = sim_map_slot(&probe, 12345), got = 0;
     for (uint64_t k = 0; got < n && k < (UINT64_C(1) << 26); k++)
-        if (sim_u64map_slot(&probe, k) == want)
+        if (sim_map_slot(&probe, k) == want)
             out[got++] = k;
     return got;
 }
@@ -149,12 +150,97 @@ static void test_random_vs_reference(void)
     g_hash_table_destroy(ref);
 }
 
+/* ---- SimStrMap ---------------------------------------------------------- */
+
+static void test_str_basic(void)
+{
+    SimStrMap m;
+    sim_strmap_init(&m);
+    CU_ASSERT_PTR_NULL(sim_strmap_get(&m, "/a"));
+    static const char *keys[] = { "", "/", "/a", "/a/b", "/abcdefg", "/abcdefgh", "/abcdefghi", "/abcdefgh/ijklmnop" };
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+        CU_ASSERT_PTR_NULL(sim_strmap_put(&m, keys[i], val_of(i, 0)));
+    CU_ASSERT_EQUAL(sim_strmap_len(&m), G_N_ELEMENTS(keys));
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+        /* A different pointer to equal text finds it. */
+        char *copy = g_strdup(keys[i]);
+        CU_ASSERT_PTR_EQUAL(sim_strmap_get(&m, copy), val_of(i, 0));
+        g_free(copy);
+    }
+    CU_ASSERT_PTR_NULL(sim_strmap_get(&m, "/abcdefgh/ijklmnoq"));
+    CU_ASSERT_PTR_EQUAL(sim_strmap_put(&m, "/a", val_of(99, 1)), val_of(2, 0));
+    CU_ASSERT_PTR_EQUAL(sim_strmap_take(&m, "/abcdefgh"), val_of(5, 0));
+    CU_ASSERT_PTR_NULL(sim_strmap_get(&m, "/abcdefgh"));
+    CU_ASSERT_PTR_EQUAL(sim_strmap_get(&m, "/abcdefghi"), val_of(6, 0));
+    CU_ASSERT_EQUAL(sim_strmap_len(&m), G_N_ELEMENTS(keys) - 1);
+    /* Equal hashes, different strings: told apart by the comparison. */
+    CU_ASSERT_PTR_NULL(sim_strmap_put_h(&m, "/x", 42, val_of(100, 0)));
+    CU_ASSERT_PTR_NULL(sim_strmap_put_h(&m, "/y", 42, val_of(101, 0)));
+    CU_ASSERT_PTR_EQUAL(sim_strmap_get_h(&m, "/x", 42), val_of(100, 0));
+    CU_ASSERT_PTR_EQUAL(sim_strmap_get_h(&m, "/y", 42), val_of(101, 0));
+    CU_ASSERT_PTR_NULL(sim_strmap_get_h(&m, "/z", 42));
+    CU_ASSERT_PTR_EQUAL(sim_strmap_take_h(&m, "/x", 42), val_of(100, 0));
+    CU_ASSERT_PTR_EQUAL(sim_strmap_get_h(&m, "/y", 42), val_of(101, 0));
+    sim_strmap_clear(&m, NULL);
+    CU_ASSERT_EQUAL(sim_strmap_len(&m), 0);
+}
+
+static void test_str_random_vs_reference(void)
+{
+    uint64_t rng = 0xfeedbeef;
+    enum { NKEYS = 3000 };
+    g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < NKEYS; i++) {
+        /* Paths of many lengths, sharing prefixes, like a tree's. */
+        switch (i % 3) {
+        case 0: g_ptr_array_add(pool, g_strdup_printf("/k%u", i)); break;
+        case 1: g_ptr_array_add(pool, g_strdup_printf("/app/config/members/node-%010u", i)); break;
+        default: g_ptr_array_add(pool, g_strdup_printf("/%u/%u", i % 7, i)); break;
+        }
+    }
+    SimStrMap m;
+    sim_strmap_init(&m);
+    GHashTable *ref = g_hash_table_new(g_str_hash, g_str_equal);
+    int bad = 0;
+    for (int step = 0; step < 200000 && !bad; step++) {
+        uint64_t r = splitmix64(&rng);
+        guint small = (guint)((r >> 8) % 64), big = (guint)((r >> 20) % NKEYS);
+        const char *k = g_ptr_array_index(pool, r % 2 ? small : big);
+        gboolean growing = (step / 50000) % 2 == 0;
+        if ((splitmix64(&rng) % 100) < (growing ? 65u : 35u)) {
+            void *v = val_of((uint64_t)(uintptr_t)k, (uint64_t)step);
+            if (sim_strmap_put(&m, k, v) != g_hash_table_lookup(ref, k))
+                bad = 1;
+            g_hash_table_replace(ref, (gpointer)k, v);
+        } else {
+            if (sim_strmap_take(&m, k) != g_hash_table_lookup(ref, k))
+                bad = 1;
+            g_hash_table_remove(ref, k);
+        }
+        if (sim_strmap_len(&m) != g_hash_table_size(ref))
+            bad = 1;
+        if (step % 997 == 0)
+            for (guint i = 0; i < NKEYS; i++) {
+                const char *q = g_ptr_array_index(pool, i);
+                if (sim_strmap_get(&m, q) != g_hash_table_lookup(ref, q))
+                    bad = 1;
+            }
+        if (bad)
+            fprintf(stderr, "\nstrmap random: step %d key %s\n", step, k);
+    }
+    CU_ASSERT_FALSE(bad);
+    sim_strmap_clear(&m, NULL);
+    g_hash_table_destroy(ref);
+}
+
 void tests_map_register(void)
 {
     static const TestCase cases[] = {
         { "put, get, replace, take, clear", test_basic },
         { "clear frees every value once", test_clear_frees_values },
         { "200k random ops vs GHashTable", test_random_vs_reference },
+        { "string map: put, get, replace, take, equal hashes", test_str_basic },
+        { "string map: 200k random ops vs GHashTable", test_str_random_vs_reference },
     };
-    TEST_SUITE("u64 map", cases);
+    TEST_SUITE("maps", cases);
 }
