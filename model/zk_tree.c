@@ -569,10 +569,13 @@ gboolean zk_path_is_valid(const char *path, size_t len, gboolean sequential)
 {
     if (!path)
         return FALSE;
-    if (len == 0)
+    if (len == 0) {
+        if (!sequential)
+            return path_check(path); /* NUL-terminated already: no copy */
         len = strlen(path);
-    else if (memchr(path, '\0', len))
+    } else if (memchr(path, '\0', len)) {
         return FALSE; /* "null character not allowed" */
+    }
     g_autofree char *s = g_strndup(path, len);
     if (sequential) {
         g_autofree char *seq = g_strconcat(s, "1", NULL);
@@ -1227,7 +1230,7 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
 
     *out = (TxnOp){
         .type = type,
-        .path = g_strdup(path),
+        .path = g_steal_pointer(&path), /* the op owns it from here */
         .data = data_ref(op->data),
         .parent_cversion = new_cversion,
         .ephemeral = zk_create_mode_is_ephemeral(mode),
@@ -1241,7 +1244,7 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
     NodeView child = {.exists = TRUE, .perms = ZK_PERM_ALL};
     child.st = (ZkStat){.czxid = zxid, .mzxid = zxid, .pzxid = zxid, .ctime = now, .mtime = now,
                         .ephemeral_owner = owner, .data_length = op->data ? (int32_t)g_bytes_get_size(op->data) : 0};
-    record_add(p, zxid, path, &child);
+    record_add(p, zxid, out->path, &child);
     return ZK_ERR_OK;
 }
 
@@ -1271,12 +1274,12 @@ static ZkErr prep_delete(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
     if (node.st.num_children > 0)
         return ZK_ERR_NOT_EMPTY;
 
-    *out = (TxnOp){.type = ZK_OP_DELETE, .path = g_strdup(path)};
+    *out = (TxnOp){.type = ZK_OP_DELETE, .path = g_steal_pointer(&path)};
     parent.st.num_children--;
     parent.st.pzxid = zxid;
     record_add(p, zxid, parent_path, &parent);
     NodeView gone = {.exists = FALSE};
-    record_add(p, zxid, path, &gone);
+    record_add(p, zxid, out->path, &gone);
     return ZK_ERR_OK;
 }
 
@@ -1297,12 +1300,12 @@ static ZkErr prep_delete_container(ZkPrep *p, const ZkTree *t, const ZkOpRequest
     if (!view_get(p, t, parent_path, &parent))
         return ZK_ERR_NO_NODE;
 
-    *out = (TxnOp){.type = ZK_OP_DELETE_CONTAINER, .path = g_strdup(path)};
+    *out = (TxnOp){.type = ZK_OP_DELETE_CONTAINER, .path = g_steal_pointer(&path)};
     parent.st.num_children--;
     parent.st.pzxid = zxid;
     record_add(p, zxid, parent_path, &parent);
     NodeView gone = {.exists = FALSE};
-    record_add(p, zxid, path, &gone);
+    record_add(p, zxid, out->path, &gone);
     return ZK_ERR_OK;
 }
 
@@ -1325,13 +1328,13 @@ static ZkErr prep_set_data(ZkPrep *p, const ZkTree *t, const ZkRequest *req, con
     if (err != ZK_ERR_OK)
         return err;
 
-    *out = (TxnOp){.type = ZK_OP_SET_DATA, .path = g_strdup(path), .data = data_ref(op->data),
+    *out = (TxnOp){.type = ZK_OP_SET_DATA, .path = g_steal_pointer(&path), .data = data_ref(op->data),
                    .version = new_version};
     node.st.version = new_version;
     node.st.mtime = now;
     node.st.mzxid = zxid;
     node.st.data_length = op->data ? (int32_t)g_bytes_get_size(op->data) : 0;
-    record_add(p, zxid, path, &node);
+    record_add(p, zxid, out->path, &node);
     return ZK_ERR_OK;
 }
 
@@ -1352,7 +1355,7 @@ static ZkErr prep_check(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const 
     ZkErr err = check_and_inc_version(node.st.version, op->version, &next);
     if (err != ZK_ERR_OK)
         return err;
-    *out = (TxnOp){.type = ZK_OP_CHECK, .path = g_strdup(path), .version = next};
+    *out = (TxnOp){.type = ZK_OP_CHECK, .path = g_steal_pointer(&path), .version = next};
     return ZK_ERR_OK;
 }
 
