@@ -917,10 +917,12 @@ static void node_connect_failed(Sim *sim, int node, int peer, int channel, void 
     client_check(c);
 }
 
-static void node_message(Sim *sim, int node, SimConnId conn, int type, void *payload, uint32_t size, void *ctx)
+static void node_message(Sim *sim, int node, SimConnId conn, int channel, int type, void *payload, uint32_t size,
+                         void *ctx)
 {
     (void)sim;
     (void)node;
+    (void)channel;
     (void)size;
     ZkClient *c = ctx;
     ZkMsg *m = payload;

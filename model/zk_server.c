@@ -135,7 +135,7 @@ static void deferred_drop(void *data)
     g_free(d);
 }
 
-static void hook_message(Sim *sim, int node, SimConnId c, int type, void *payload, uint32_t size, void *ctx)
+static void hook_message(Sim *sim, int node, SimConnId c, int ch, int type, void *payload, uint32_t size, void *ctx)
 {
     (void)node;
     (void)type;
@@ -144,7 +144,6 @@ static void hook_message(Sim *sim, int node, SimConnId c, int type, void *payloa
     ZkMsg *m = payload;
     /* A client request costs cpu_request (the request pipeline), a quorum
      * or election packet cpu_message. */
-    int ch = sim_net_channel(sim, c);
     SimTime cost = ch == ZK_CH_CLIENT ? s->cfg->cpu_request : s->cfg->cpu_message;
     if (cost > 0) {
         /* The receiving thread has to get through its CPU queue first. */

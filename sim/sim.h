@@ -72,12 +72,13 @@ typedef struct SimNodeOps {
     void (*restart)(Sim *sim, int node, void *ctx);
     /* Network: a connection from `peer` arrived (return FALSE to refuse
      * it: the peer sees it closed); our connect() to peer succeeded or
-     * failed; a message arrived; the connection closed (by the peer, by a
-     * break, or by a crash of the peer). */
+     * failed; a message arrived (channel: the connection's, as given to
+     * sim_net_connect); the connection closed (by the peer, by a break,
+     * or by a crash of the peer). */
     gboolean (*accept)(Sim *sim, int node, SimConnId c, int peer, int channel, void *ctx);
     void (*connected)(Sim *sim, int node, SimConnId c, int peer, int channel, void *ctx);
     void (*connect_failed)(Sim *sim, int node, int peer, int channel, void *ctx);
-    void (*message)(Sim *sim, int node, SimConnId c, int type, void *payload, uint32_t size, void *ctx);
+    void (*message)(Sim *sim, int node, SimConnId c, int channel, int type, void *payload, uint32_t size, void *ctx);
     void (*closed)(Sim *sim, int node, SimConnId c, void *ctx);
 } SimNodeOps;
 

@@ -156,11 +156,14 @@ static gboolean step_until(Sim *sim, SimTime until)
                 continue;
             }
         }
-        SimEvent ev;
-        sim_queue_pop(sim->queue, &ev);
-        sim->hot.now = ev.time;
+        /* Read what the call needs before it runs: the record may be
+         * reused by the first event the handler schedules. */
+        const SimEvent *ev = sim_queue_take(sim->queue);
+        SimEventFn fn = (SimEventFn)(void (*)(void))ev->fn;
+        void *ctx = ev->ctx, *data = ev->data;
+        sim->hot.now = ev->time;
         sim->events_run++;
-        ((SimEventFn)(void (*)(void))ev.fn)(sim, ev.ctx, ev.data);
+        fn(sim, ctx, data);
         return TRUE;
     }
 }

@@ -579,7 +579,7 @@ static void deliver(SimNet *net, Conn *c, int d, Msg *m)
             SIM_TRACE(sim, to, "MSG_RECV", SF_NODE("from", from), SF_STR("msg", sim_net_type_name(sim, m->type)),
                       SF_UINT("size", m->size), SF_UINT("id", m->id), SF_TIME("sent", m->sent));
         if (ops && ops->message)
-            ops->message(sim, to, id, m->type, m->payload, m->size, tn->ctx);
+            ops->message(sim, to, id, c->channel, m->type, m->payload, m->size, tn->ctx);
         else
             free_payload(net, m);
         return;

@@ -372,17 +372,27 @@ gboolean sim_queue_pop(SimQueue *q, SimEvent *out)
 {
     g_assert(!q->visiting);
     g_assert(out);
-    if (q->len == 0)
+    if (q->len == 0) {
+        *out = (SimEvent){ 0 };
         return FALSE;
+    }
+    *out = *sim_queue_take(q);
+    return TRUE;
+}
+
+const SimEvent *sim_queue_take(SimQueue *q)
+{
+    g_assert(!q->visiting);
+    g_assert(q->len > 0);
     HeapEntry top = q->heap[0];
+    const SimEvent *ev = &q->ev[top.slot];
     /* A mismatch means someone wrote ev->time or ev->seq through
      * sim_queue_get() instead of calling sim_queue_reschedule(): the heap
      * never saw the change and the order is already wrong. */
-    g_assert(time_key(q->ev[top.slot].time) == top.utime && q->ev[top.slot].seq == top.seq);
-    *out = q->ev[top.slot];
+    g_assert(time_key(ev->time) == top.utime && ev->seq == top.seq);
     heap_pop_root(q);
     slot_release(q, top.slot);
-    return TRUE;
+    return ev;
 }
 
 const SimEvent *sim_queue_peek(const SimQueue *q)

@@ -45,8 +45,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimQueue, sim_queue_free)
 
 /* Copies *ev (its seq is assigned here) and returns its id. */
 SimEventId sim_queue_push(SimQueue *q, const SimEvent *ev);
-/* Removes the earliest event into *out; FALSE if empty. */
+/* Removes the earliest event into *out; FALSE (and *out zeroed) if empty. */
 gboolean sim_queue_pop(SimQueue *q, SimEvent *out);
+/* Removes the earliest event (the queue must not be empty) and returns
+ * its record in place: no copy.  The record stays readable until the
+ * next push, which may reuse its slot; its id is already stale. */
+const SimEvent *sim_queue_take(SimQueue *q);
 /* The earliest event without removing it, or NULL. */
 const SimEvent *sim_queue_peek(const SimQueue *q);
 /* The id of the earliest event, or SIM_EVENT_NONE. */

@@ -275,9 +275,11 @@ struct World {
 
 static void w_tick(Sim *sim, void *ctx, void *data);
 
-static void w_message(Sim *sim, int node, SimConnId c, int type, void *payload, uint32_t size, void *ctx)
+static void w_message(Sim *sim, int node, SimConnId c, int channel, int type, void *payload, uint32_t size,
+                      void *ctx)
 {
     (void)c;
+    (void)channel;
     (void)payload;
     WNode *wn = ctx;
     wn->w->delivered++;

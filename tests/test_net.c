@@ -20,6 +20,7 @@ typedef struct {
     SimConnId conn;
     GArray *types; /* int, message types in arrival order */
     GArray *times; /* SimTime */
+    int channel;   /* of the last message */
 } Rec;
 
 static gboolean r_accept(Sim *sim, int node, SimConnId c, int peer, int channel, void *ctx)
@@ -57,13 +58,15 @@ static void r_failed(Sim *sim, int node, int peer, int channel, void *ctx)
     r->failed_at = sim_now(sim);
 }
 
-static void r_message(Sim *sim, int node, SimConnId c, int type, void *payload, uint32_t size, void *ctx)
+static void r_message(Sim *sim, int node, SimConnId c, int channel, int type, void *payload, uint32_t size,
+                      void *ctx)
 {
     (void)node;
     (void)c;
     (void)payload;
     (void)size;
     Rec *r = ctx;
+    r->channel = channel;
     SimTime t = sim_now(sim);
     g_array_append_val(r->types, type);
     g_array_append_val(r->times, t);
@@ -185,6 +188,7 @@ static void test_fifo_under_random_latency(void)
     }
     run_all(&f);
     CU_ASSERT_EQUAL_FATAL(f.rec[1].types->len, 2000);
+    CU_ASSERT_EQUAL(f.rec[1].channel, 7); /* the connection's, handed to the hook */
     for (int i = 0; i < 2000; i++) {
         CU_ASSERT_EQUAL(g_array_index(f.rec[1].types, int, i), i);
         if (i)
