@@ -148,9 +148,20 @@ struct Hist {
     GPtrArray *viol;              /* HViol*, online rules */
     GPtrArray *viol_end;          /* HViol*, watch-missed (hist_check) */
     HistStats st;
+    SimTraceTypeCache kinds;      /* trace type id -> HistEvKind (live reader) */
 };
 
 /* ---- vocabulary ---- */
+
+static int ev_kind_int(const char *type)
+{
+    return (int)hist_ev_kind(type);
+}
+
+HistEvKind hist_ev_kind_of(Hist *h, const SimTraceEvent *ev)
+{
+    return (HistEvKind)sim_trace_cache_get(&h->kinds, ev, ev_kind_int);
+}
 
 const char *hist_rule_name(HistRule r)
 {
@@ -187,10 +198,10 @@ static OpClass op_class(const char *op)
                                           "delete",  "setData",      "multi",           "closeSession",
                                           "deleteContainer" };
     for (size_t i = 0; i < G_N_ELEMENTS(reads); i++)
-        if (strcmp(op, reads[i]) == 0)
+        if (op[0] == reads[i][0] && strcmp(op, reads[i]) == 0)
             return OPC_READ;
     for (size_t i = 0; i < G_N_ELEMENTS(writes); i++)
-        if (strcmp(op, writes[i]) == 0)
+        if (op[0] == writes[i][0] && strcmp(op, writes[i]) == 0)
             return OPC_WRITE;
     return strcmp(op, "sync") == 0 ? OPC_SYNC : OPC_OTHER;
 }
@@ -285,6 +296,7 @@ Hist *hist_new(void)
     h->path_writes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, path_writes_free);
     h->read_at = g_hash_table_new_full(read_key_hash, read_key_equal, g_free, NULL);
     h->max_reply_op = -1;
+    sim_trace_cache_init(&h->kinds);
     h->viol = g_ptr_array_new_with_free_func(viol_free);
     h->viol_end = g_ptr_array_new_with_free_func(viol_free);
     return h;
@@ -295,6 +307,7 @@ void hist_free(Hist *h)
     if (!h)
         return;
     g_free(h->name);
+    sim_trace_cache_clear(&h->kinds);
     g_ptr_array_free(h->clients, TRUE);
     g_hash_table_destroy(h->client_by_name);
     g_array_free(h->ops, TRUE);

@@ -5,6 +5,7 @@
 #define HIST_INT_H
 
 #include "hist.h"
+#include "sim_trace.h"
 
 /* The timeline events the checker reads; every other type is passed over. */
 #define HIST_EV_LIST(X)                                                                            \
@@ -49,6 +50,8 @@ typedef struct HistEv {
 } HistEv;
 
 HistEvKind hist_ev_kind(const char *type);
+/* hist_ev_kind memoised per trace type id, for the live reader. */
+HistEvKind hist_ev_kind_of(Hist *h, const SimTraceEvent *ev);
 /* The rules' entry point: one event, in timeline order. */
 void hist_feed(Hist *h, const HistEv *ev);
 const char *hist_name(const Hist *h);

@@ -41,34 +41,56 @@ static gboolean parse_zxid(const char *s, uint64_t *out)
 
 static void on_trace(Sim *sim, const SimTraceEvent *tev, void *user)
 {
-    HistEvKind kind = hist_ev_kind(tev->type);
+    HistEvKind kind = hist_ev_kind_of(user, tev);
     if (kind == HIST_EV_OTHER)
         return;
     HistEv ev = { .kind = kind, .line = tev->index + 1, .t = tev->time, .node = sim_node_name(sim, tev->node) };
     for (size_t i = 0; i < tev->nfields; i++) {
         const SimField *f = &tev->fields[i];
         const char *k = f->key;
-        if (strcmp(k, "op") == 0)
-            ev.op = f->v.s;
-        else if (strcmp(k, "path") == 0)
-            ev.path = f->v.s;
-        else if (strcmp(k, "err") == 0)
-            ev.err = f->v.s;
-        else if (strcmp(k, "event") == 0)
-            ev.event = f->v.s;
-        else if (strcmp(k, "kind") == 0)
-            ev.wkind = f->v.s;
-        else if (strcmp(k, "client") == 0)
-            ev.client = f->kind == SIM_F_NODE ? sim_node_name(sim, (int)f->v.i) : f->v.s;
-        else if (strcmp(k, "xid") == 0)
-            ev.xid = f->v.i;
-        else if (strcmp(k, "zxid") == 0) {
-            ev.zxid = f->v.u;
-            ev.has_zxid = TRUE;
-        } else if (strcmp(k, "server") == 0)
-            ev.server = f->v.i;
-        else if (strcmp(k, "stale_txns") == 0)
-            ev.is_read = TRUE;
+        /* The first letter picks the one or two keys worth comparing. */
+        switch (k[0]) {
+        case 'o':
+            if (strcmp(k, "op") == 0)
+                ev.op = f->v.s;
+            break;
+        case 'p':
+            if (strcmp(k, "path") == 0)
+                ev.path = f->v.s;
+            break;
+        case 'e':
+            if (strcmp(k, "err") == 0)
+                ev.err = f->v.s;
+            else if (strcmp(k, "event") == 0)
+                ev.event = f->v.s;
+            break;
+        case 'k':
+            if (strcmp(k, "kind") == 0)
+                ev.wkind = f->v.s;
+            break;
+        case 'c':
+            if (strcmp(k, "client") == 0)
+                ev.client = f->kind == SIM_F_NODE ? sim_node_name(sim, (int)f->v.i) : f->v.s;
+            break;
+        case 'x':
+            if (strcmp(k, "xid") == 0)
+                ev.xid = f->v.i;
+            break;
+        case 'z':
+            if (strcmp(k, "zxid") == 0) {
+                ev.zxid = f->v.u;
+                ev.has_zxid = TRUE;
+            }
+            break;
+        case 's':
+            if (strcmp(k, "server") == 0)
+                ev.server = f->v.i;
+            else if (strcmp(k, "stale_txns") == 0)
+                ev.is_read = TRUE;
+            break;
+        default:
+            break;
+        }
     }
     hist_feed(user, &ev);
 }

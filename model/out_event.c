@@ -37,36 +37,9 @@ OutEvType out_ev_type_of(const char *name)
     return OUT_EV_OTHER;
 }
 
-struct OutEvTable {
-    GHashTable *by_addr; /* const char * -> OutEvType + 1 */
-};
-
-OutEvTable *out_ev_table_new(void)
+int out_ev_type_int(const char *name)
 {
-    OutEvTable *t = g_new0(OutEvTable, 1);
-    t->by_addr = g_hash_table_new(g_direct_hash, g_direct_equal);
-    return t;
-}
-
-void out_ev_table_free(OutEvTable *t)
-{
-    if (!t)
-        return;
-    g_hash_table_destroy(t->by_addr);
-    g_free(t);
-}
-
-OutEvType out_ev_table_type(OutEvTable *t, const char *name)
-{
-    gpointer v = g_hash_table_lookup(t->by_addr, name);
-    if (v)
-        return (OutEvType)(GPOINTER_TO_INT(v) - 1);
-    OutEvType ty = out_ev_type_of(name);
-    /* Only a bounded number of distinct addresses is cached: a model
-     * that builds type names on the fly still works, by text. */
-    if (g_hash_table_size(t->by_addr) < 4096)
-        g_hash_table_insert(t->by_addr, (gpointer)name, GINT_TO_POINTER((int)ty + 1));
-    return ty;
+    return (int)out_ev_type_of(name);
 }
 
 gboolean out_ev_is_role(OutEvType t)
@@ -165,11 +138,13 @@ static const char *const write_ops[] = {
 
 OutOpClass out_op_class(const char *op)
 {
+    /* Runs for every finished operation: the first letter settles most
+     * comparisons without a call. */
     for (size_t i = 0; i < G_N_ELEMENTS(read_ops); i++)
-        if (strcmp(op, read_ops[i]) == 0)
+        if (op[0] == read_ops[i][0] && strcmp(op, read_ops[i]) == 0)
             return OUT_OP_READ;
     for (size_t i = 0; i < G_N_ELEMENTS(write_ops); i++)
-        if (strcmp(op, write_ops[i]) == 0)
+        if (op[0] == write_ops[i][0] && strcmp(op, write_ops[i]) == 0)
             return OUT_OP_WRITE;
     return OUT_OP_OTHER;
 }
@@ -192,8 +167,9 @@ gboolean out_err_is_connection(const char *err)
     static const char *const names[] = {
         "ConnectionLoss", "SessionExpired", "OperationTimeout", "SessionMoved", "-4", "-112", "-7", "-118",
     };
+    char c = g_ascii_tolower(err[0]);
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (g_ascii_strcasecmp(err, names[i]) == 0)
+        if (g_ascii_tolower(names[i][0]) == c && g_ascii_strcasecmp(err, names[i]) == 0)
             return TRUE;
     return FALSE;
 }

@@ -89,15 +89,10 @@ typedef enum {
 
 const char *out_ev_name(OutEvType t);
 
-/* Maps type names to OutEvType; a cache keyed by the name's address
- * (trace types are string constants) in front of a lookup by text, so
- * the result never depends on the address. */
-typedef struct OutEvTable OutEvTable;
-OutEvTable *out_ev_table_new(void);
-void out_ev_table_free(OutEvTable *t);
-OutEvType out_ev_table_type(OutEvTable *t, const char *name);
-/* The same without a cache. */
+/* Maps a type name to OutEvType.  Per event, sinks ask a
+ * SimTraceTypeCache (by the event's type id) with out_ev_type_int. */
 OutEvType out_ev_type_of(const char *name);
+int out_ev_type_int(const char *name);
 
 /* Roles and faults. */
 gboolean out_ev_is_role(OutEvType t);

@@ -2,6 +2,7 @@
 #include "out_metrics.h"
 
 #include "out_stats.h"
+#include "sim_map.h"
 #include "sim_net.h"
 
 #include <inttypes.h>
@@ -58,7 +59,7 @@ struct OutMetrics {
     uint64_t msgs, bytes;   /* counted (count_messages) */
     SimLinkStats net_last;  /* sampled (otherwise) */
     GPtrArray *kind_names;  /* char *, K_FIXED onwards: operation types */
-    GHashTable *kind_index; /* name -> index + 1, lookup only */
+    SimStrMap kind_index; /* name (owned by kind_names) -> index + 1 */
     GArray *acc;            /* Acc by kind */
 
     /* the state */
@@ -79,7 +80,7 @@ OutMetrics *out_metrics_new(Sim *sim, SimTime interval, SimTime planned_end, gbo
     m->kind_names = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(m->kind_names, g_strdup("read"));
     g_ptr_array_add(m->kind_names, g_strdup("write"));
-    m->kind_index = g_hash_table_new(g_str_hash, g_str_equal);
+    sim_strmap_init(&m->kind_index);
     m->acc = g_array_new(FALSE, TRUE, sizeof(Acc));
     for (int k = 0; k < K_FIXED; k++) {
         Acc a = { 0 };
@@ -104,7 +105,7 @@ void out_metrics_free(OutMetrics *m)
     for (guint k = 0; k < m->acc->len; k++)
         out_samples_clear(&g_array_index(m->acc, Acc, k).lat);
     g_array_free(m->acc, TRUE);
-    g_hash_table_destroy(m->kind_index);
+    sim_strmap_clear(&m->kind_index, NULL);
     g_ptr_array_free(m->kind_names, TRUE);
     g_array_free(m->roles, TRUE);
     g_array_free(m->paused, TRUE);
@@ -125,13 +126,13 @@ guint out_metrics_rows(const OutMetrics *m)
 
 static guint kind_of(OutMetrics *m, const char *op)
 {
-    gpointer v = g_hash_table_lookup(m->kind_index, op);
+    gpointer v = sim_strmap_get(&m->kind_index, op);
     if (v)
         return (guint)GPOINTER_TO_UINT(v) - 1;
     char *name = g_strdup(op);
     g_ptr_array_add(m->kind_names, name);
     guint k = m->kind_names->len - 1;
-    g_hash_table_insert(m->kind_index, name, GUINT_TO_POINTER(k + 1));
+    sim_strmap_put(&m->kind_index, name, GUINT_TO_POINTER(k + 1));
     Acc a = { 0 };
     out_samples_init(&a.lat);
     g_array_append_val(m->acc, a);

@@ -12,6 +12,7 @@
 #include "out_metrics.h"
 #include "out_progress.h"
 #include "out_stats.h"
+#include "sim_map.h"
 #include "sim_net.h"
 #include "sim_trace.h"
 
@@ -61,7 +62,7 @@ struct OutRun {
     SimTime planned_end;
     gboolean finished;
 
-    OutEvTable *types;
+    SimTraceTypeCache types; /* type id -> OutEvType */
     OutMetrics *metrics;
     OutChrome *chrome;
     FILE *chrome_f;
@@ -76,7 +77,7 @@ struct OutRun {
 
     OpAcc classes[C_COUNT];
     GPtrArray *op_names; /* char *, first-occurrence order */
-    GHashTable *op_index; /* name -> index + 1, lookup only */
+    SimStrMap op_index; /* name (owned by op_names) -> index + 1 */
     GArray *ops;         /* OpAcc by op_names index */
 
     uint64_t reads_checked, stale_reads;
@@ -178,12 +179,12 @@ static void on_election_done(OutRun *o, const SimTraceEvent *ev)
 
 static OpAcc *op_acc(OutRun *o, const char *op)
 {
-    gpointer v = g_hash_table_lookup(o->op_index, op);
+    gpointer v = sim_strmap_get(&o->op_index, op);
     if (v)
         return &g_array_index(o->ops, OpAcc, GPOINTER_TO_UINT(v) - 1);
     char *name = g_strdup(op);
     g_ptr_array_add(o->op_names, name);
-    g_hash_table_insert(o->op_index, name, GUINT_TO_POINTER(o->op_names->len));
+    sim_strmap_put(&o->op_index, name, GUINT_TO_POINTER(o->op_names->len));
     OpAcc a = { 0 };
     out_samples_init(&a.lat);
     g_array_append_val(o->ops, a);
@@ -301,7 +302,7 @@ static void on_event(Sim *sim, const SimTraceEvent *ev, void *user)
     OutRun *o = user;
     if (o->finished)
         return;
-    OutEvType t = out_ev_table_type(o->types, ev->type);
+    OutEvType t = (OutEvType)sim_trace_cache_get(&o->types, ev, out_ev_type_int);
     o->traced++;
     follow(o, ev, t);
     out_metrics_event(o->metrics, ev, t);
@@ -328,7 +329,7 @@ OutRun *out_run_new(Sim *sim, const OutRunInfo *info, GError **err)
         o->params[i].value = g_strdup(info->params[i].value);
     }
     o->planned_end = info->end;
-    o->types = out_ev_table_new();
+    sim_trace_cache_init(&o->types);
     gboolean msgs = param_true(o, "net.traceMessages");
     o->metrics = out_metrics_new(sim, info->metrics_interval, info->end, msgs);
     o->elections = g_array_new(FALSE, FALSE, sizeof(Election));
@@ -337,7 +338,7 @@ OutRun *out_run_new(Sim *sim, const OutRunInfo *info, GError **err)
     for (int c = 0; c < C_COUNT; c++)
         out_samples_init(&o->classes[c].lat);
     o->op_names = g_ptr_array_new_with_free_func(g_free);
-    o->op_index = g_hash_table_new(g_str_hash, g_str_equal);
+    sim_strmap_init(&o->op_index);
     o->ops = g_array_new(FALSE, FALSE, sizeof(OpAcc));
     out_samples_init(&o->stale_txns);
     out_samples_init(&o->stale_ns);
@@ -377,7 +378,7 @@ void out_run_free(OutRun *o)
     if (o->chrome_f)
         fclose(o->chrome_f);
     out_metrics_free(o->metrics);
-    out_ev_table_free(o->types);
+    sim_trace_cache_clear(&o->types);
     g_array_free(o->elections, TRUE);
     g_array_free(o->leaders, TRUE);
     for (int c = 0; c < C_COUNT; c++)
@@ -385,7 +386,7 @@ void out_run_free(OutRun *o)
     for (guint i = 0; i < o->ops->len; i++)
         out_samples_clear(&g_array_index(o->ops, OpAcc, i).lat);
     g_array_free(o->ops, TRUE);
-    g_hash_table_destroy(o->op_index);
+    sim_strmap_clear(&o->op_index, NULL);
     g_ptr_array_free(o->op_names, TRUE);
     out_samples_clear(&o->stale_txns);
     out_samples_clear(&o->stale_ns);

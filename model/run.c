@@ -857,6 +857,8 @@ static void on_trace(Sim *sim, const SimTraceEvent *ev, void *user)
 {
     (void)sim;
     Run *r = user;
+    if (ev->type[0] != 'E' && ev->type[0] != 'L')
+        return; /* neither of the two types this follows */
     if (strcmp(ev->type, "ELECTION_DONE") == 0) {
         const SimField *l = sim_trace_field(ev, "leader"), *e = sim_trace_field(ev, "epoch");
         LeaderSpan s = { ev->time, (int)l->v.i, e->v.i };

@@ -1,5 +1,6 @@
 /* sim_trace.c - trace sinks: text, JSON Lines, rolling hash, callbacks. */
 #include "sim_internal.h"
+#include "sim_map.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -18,6 +19,12 @@ struct SimTrace {
     uint64_t count;
     uint64_t hash;
     GString *buf;
+    /* Type ids: by the text's address (a cache: the same literal is
+     * passed every time), then by the text itself (the id's definition:
+     * equal texts at different addresses share an id). */
+    SimU64Map id_by_addr; /* address -> id + 1 */
+    SimStrMap id_by_text; /* text (owned by type_texts) -> id + 1 */
+    GPtrArray *type_texts; /* id -> owned copy of the text */
 };
 
 SimTrace *sim_trace_new(void)
@@ -26,6 +33,9 @@ SimTrace *sim_trace_new(void)
     t->sinks = g_array_new(FALSE, FALSE, sizeof(Sink));
     t->hash = 0xcbf29ce484222325ull;
     t->buf = g_string_sized_new(256);
+    sim_u64map_init(&t->id_by_addr);
+    sim_strmap_init(&t->id_by_text);
+    t->type_texts = g_ptr_array_new_with_free_func(g_free);
     return t;
 }
 
@@ -35,6 +45,9 @@ void sim_trace_free(SimTrace *t)
         return;
     g_array_free(t->sinks, TRUE);
     g_string_free(t->buf, TRUE);
+    sim_u64map_clear(&t->id_by_addr, NULL);
+    sim_strmap_clear(&t->id_by_text, NULL);
+    g_ptr_array_free(t->type_texts, TRUE);
     g_free(t);
 }
 
@@ -91,7 +104,7 @@ const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key)
         if (ev->fields[i].key == key)
             return &ev->fields[i];
     for (size_t i = 0; i < ev->nfields; i++)
-        if (strcmp(ev->fields[i].key, key) == 0)
+        if (ev->fields[i].key[0] == key[0] && strcmp(ev->fields[i].key, key) == 0)
             return &ev->fields[i];
     return NULL;
 }
@@ -263,6 +276,49 @@ static uint64_t hash_event(uint64_t h, const SimTraceEvent *ev)
     return h;
 }
 
+/* Only so many distinct addresses are cached: a model that builds type
+ * texts on the fly still gets the right ids, by text. */
+#define TYPE_ADDRS_MAX 4096
+
+static guint type_id(SimTrace *t, const char *type)
+{
+    gpointer v = sim_u64map_get(&t->id_by_addr, (uint64_t)(uintptr_t)type);
+    if (v)
+        return (guint)(GPOINTER_TO_UINT(v) - 1);
+    v = sim_strmap_get(&t->id_by_text, type);
+    if (!v) {
+        char *text = g_strdup(type);
+        g_ptr_array_add(t->type_texts, text);
+        v = GUINT_TO_POINTER(t->type_texts->len);
+        sim_strmap_put(&t->id_by_text, text, v);
+    }
+    if (sim_u64map_len(&t->id_by_addr) < TYPE_ADDRS_MAX)
+        sim_u64map_put(&t->id_by_addr, (uint64_t)(uintptr_t)type, v);
+    return (guint)(GPOINTER_TO_UINT(v) - 1);
+}
+
+void sim_trace_cache_init(SimTraceTypeCache *c)
+{
+    c->v = g_array_new(FALSE, TRUE, sizeof(int));
+}
+
+void sim_trace_cache_clear(SimTraceTypeCache *c)
+{
+    if (c->v)
+        g_array_free(c->v, TRUE);
+    c->v = NULL;
+}
+
+int sim_trace_cache_get(SimTraceTypeCache *c, const SimTraceEvent *ev, int (*compute)(const char *type))
+{
+    if (ev->type_id >= c->v->len)
+        g_array_set_size(c->v, ev->type_id + 1); /* zeroed: not computed */
+    int *slot = &g_array_index(c->v, int, ev->type_id);
+    if (*slot == 0)
+        *slot = compute(ev->type) + 1;
+    return *slot - 1;
+}
+
 void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields, size_t n)
 {
     SimTrace *t = sim->trace;
@@ -271,6 +327,7 @@ void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields
         .index = t->count++,
         .node = node,
         .type = type,
+        .type_id = type_id(t, type),
         .fields = fields,
         .nfields = n,
     };

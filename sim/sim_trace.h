@@ -53,6 +53,11 @@ typedef struct SimTraceEvent {
     uint64_t index; /* 0, 1, 2, ... in emission order */
     int node;       /* SIM_NO_NODE for the engine itself */
     const char *type;
+    /* type as a small number: 0, 1, 2, ... for each distinct type text in
+     * the order the texts first appear in this Sim, so a sink can keep
+     * per-type decisions in an array instead of comparing strings for
+     * every event (see SimTraceTypeCache). */
+    guint type_id;
     const SimField *fields;
     size_t nfields;
 } SimTraceEvent;
@@ -94,6 +99,20 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
 /* Appends s as a JSON string literal (quotes, escapes, control
  * characters as \\u00XX); NULL is the empty string. */
 void sim_json_escape(GString *out, const char *s);
+/* A sink's per-type memo: one int per type id, computed on first sight.
+ *
+ *   static int kind_of(const char *type) { ... strcmp chain ... }
+ *   SimTraceTypeCache c; sim_trace_cache_init(&c);
+ *   int k = sim_trace_cache_get(&c, ev, kind_of);   -- per event, O(1)
+ */
+typedef struct SimTraceTypeCache {
+    GArray *v; /* int, value + 1; 0: not computed yet */
+} SimTraceTypeCache;
+
+void sim_trace_cache_init(SimTraceTypeCache *c);
+void sim_trace_cache_clear(SimTraceTypeCache *c);
+int sim_trace_cache_get(SimTraceTypeCache *c, const SimTraceEvent *ev, int (*compute)(const char *type));
+
 /* A field by key, or NULL. */
 const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key);
 /* One field's value as the text timeline shows it; exact_time writes
