@@ -104,6 +104,60 @@ static void test_callback_sink(void)
     CU_ASSERT_EQUAL(s.epoch, 4);
 }
 
+/* Type ids: one per distinct text, in order of first appearance, the
+ * same for equal texts at different addresses; a type cache computes
+ * once per type. */
+typedef struct {
+    GArray *ids;   /* guint, per event */
+    GArray *kinds; /* int, per event */
+    SimTraceTypeCache cache;
+} Ids;
+
+static int computed;
+
+static int kind_by_text(const char *type)
+{
+    computed++;
+    return (int)strlen(type);
+}
+
+static void ids_fn(Sim *sim, const SimTraceEvent *ev, void *user)
+{
+    (void)sim;
+    Ids *x = user;
+    g_array_append_val(x->ids, ev->type_id);
+    int k = sim_trace_cache_get(&x->cache, ev, kind_by_text);
+    g_array_append_val(x->kinds, k);
+}
+
+static void test_type_ids(void)
+{
+    g_autoptr(Sim) sim = sim_new(1);
+    Ids x = { g_array_new(FALSE, FALSE, sizeof(guint)), g_array_new(FALSE, FALSE, sizeof(int)), { 0 } };
+    sim_trace_cache_init(&x.cache);
+    sim_trace_add_callback(sim, ids_fn, &x);
+    /* A type built at run time: same text as "COMMIT", another address. */
+    char built[16];
+    g_snprintf(built, sizeof built, "%s%s", "COM", "MIT");
+    computed = 0;
+    SIM_TRACE(sim, SIM_NO_NODE, "LEADING", SF_INT("epoch", 1));
+    SIM_TRACE(sim, SIM_NO_NODE, "COMMIT", SF_INT("n", 1));
+    SIM_TRACE(sim, SIM_NO_NODE, "LEADING", SF_INT("epoch", 2));
+    SIM_TRACE(sim, SIM_NO_NODE, built, SF_INT("n", 2));
+    SIM_TRACE(sim, SIM_NO_NODE, "APPLY", SF_INT("n", 3));
+    static const guint want_ids[] = { 0, 1, 0, 1, 2 };
+    static const int want_kinds[] = { 7, 6, 7, 6, 5 };
+    CU_ASSERT_EQUAL_FATAL(x.ids->len, 5);
+    for (guint i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(g_array_index(x.ids, guint, i), want_ids[i]);
+        CU_ASSERT_EQUAL(g_array_index(x.kinds, int, i), want_kinds[i]);
+    }
+    CU_ASSERT_EQUAL(computed, 3); /* once per distinct type */
+    sim_trace_cache_clear(&x.cache);
+    g_array_free(x.ids, TRUE);
+    g_array_free(x.kinds, TRUE);
+}
+
 void tests_trace_register(void)
 {
     static const TestCase cases[] = {
@@ -111,6 +165,7 @@ void tests_trace_register(void)
         { "text and json lines", test_text_and_json_lines },
         { "hash sees every field", test_hash_sees_every_field },
         { "callback sink", test_callback_sink },
+        { "type ids by text, cached per type", test_type_ids },
     };
     TEST_SUITE("trace", cases);
 }
