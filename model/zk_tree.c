@@ -687,7 +687,7 @@ static void node_prefix_from_op(ZkNode *n, const TxnOp *op)
 }
 
 struct ZkTxn {
-    grefcount ref;
+    guint ref; /* one thread: a plain count (grefcount is a call per change) */
     ZkOpCode type;     /* TxnHeader.type */
     ZkOpCode req_type; /* the request's type (not on the wire) */
     ZkErr err;         /* error txns */
@@ -710,7 +710,7 @@ static SimPool txn_pool = SIM_POOL_INIT(ZkTxn);
 static ZkTxn *txn_new(const ZkRequest *req, ZkOpCode type, uint64_t zxid, SimTime now)
 {
     ZkTxn *t = SIM_POOL_NEW0(&txn_pool, ZkTxn);
-    g_ref_count_init(&t->ref);
+    t->ref = 1;
     t->type = type;
     t->req_type = req->type;
     t->err = ZK_ERR_OK;
@@ -741,13 +741,17 @@ static void txn_ops_free(ZkTxn *txn)
 
 ZkTxn *zk_txn_ref(ZkTxn *txn)
 {
-    g_ref_count_inc(&txn->ref);
+    g_assert(txn->ref > 0);
+    txn->ref++;
     return txn;
 }
 
 void zk_txn_unref(ZkTxn *txn)
 {
-    if (!txn || !g_ref_count_dec(&txn->ref))
+    if (!txn)
+        return;
+    g_assert(txn->ref > 0);
+    if (--txn->ref > 0)
         return;
     txn_ops_free(txn);
     for (guint i = 0; i < txn->n_close_paths; i++)
