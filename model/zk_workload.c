@@ -87,6 +87,7 @@ struct ZkWorkload {
     char *name;
     ZkWorkloadSpec spec;
     char *path;
+    size_t path_len;    /* strlen(path) */
     GPtrArray *clients; /* WlClient* */
     ZkWorkloadStats stats;
     uint64_t issued;
@@ -328,7 +329,18 @@ static void mixed_issue(WlClient *w)
     wl->issued++;
     char name[32];
     fmt_u64(name, "k", pick_key(w), "");
-    g_autofree char *path = child_path(wl->path, name);
+    /* The key's path, on the stack when it fits (the client copies it). */
+    char buf[256];
+    g_autofree char *long_path = NULL;
+    const char *path = buf;
+    size_t lp = wl->path_len == 1 ? 0 : wl->path_len, ln = strlen(name);
+    if (lp + 1 + ln < sizeof buf) {
+        memcpy(buf, wl->path, lp);
+        buf[lp] = '/';
+        memcpy(buf + lp + 1, name, ln + 1);
+    } else {
+        path = long_path = child_path(wl->path, name);
+    }
     if (sim_rng_chance(w->rng, wl->spec.reads)) {
         count_op(w, TRUE);
         zk_client_get_data(w->c, path, FALSE, mixed_done, w);
@@ -1026,6 +1038,7 @@ ZkWorkload *zk_workload_new(ZkClients *cl, const char *name, const ZkWorkloadSpe
         wl->path = g_strdup(spec->path);
     else
         wl->path = g_strconcat("/", zk_workload_kind_name(spec->kind), NULL);
+    wl->path_len = strlen(wl->path);
     wl->spec.path = wl->path;
     wl->clients = g_ptr_array_new();
     wl->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

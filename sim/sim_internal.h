@@ -56,7 +56,7 @@ struct Sim {
 
 static inline SimNode *sim_node_get(Sim *sim, int id)
 {
-    g_assert(id >= 0 && (guint)id < sim->n_nodes);
+    g_assert((guint)id < sim->n_nodes); /* a negative id wraps past n_nodes */
     return sim->node_at[id];
 }
 
