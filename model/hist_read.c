@@ -95,9 +95,15 @@ static void on_trace(Sim *sim, const SimTraceEvent *tev, void *user)
     hist_feed(user, &ev);
 }
 
+static gboolean wants(const char *type, void *user)
+{
+    (void)user;
+    return hist_ev_kind(type) != HIST_EV_OTHER;
+}
+
 void hist_attach(Hist *h, Sim *sim)
 {
-    sim_trace_add_callback(sim, on_trace, h);
+    sim_trace_add_callback_for(sim, on_trace, wants, h);
 }
 
 /* ---- from text: timeline.jsonl ---- */

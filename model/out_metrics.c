@@ -245,6 +245,33 @@ static void on_op_end(OutMetrics *m, const SimTraceEvent *ev)
     acc_add(&g_array_index(m->acc, Acc, k), error, has_lat, lat);
 }
 
+void out_metrics_advance(OutMetrics *m, SimTime t)
+{
+    advance(m, t);
+}
+
+gboolean out_metrics_uses(OutEvType t)
+{
+    switch (t) {
+    case OUT_EV_COMMIT:
+    case OUT_EV_OP_END:
+    case OUT_EV_LOOKING:
+    case OUT_EV_FOLLOWING:
+    case OUT_EV_LEADING:
+    case OUT_EV_OBSERVING:
+    case OUT_EV_CRASH:
+    case OUT_EV_START:
+    case OUT_EV_RESTART:
+    case OUT_EV_PAUSE:
+    case OUT_EV_RESUME:
+    case OUT_EV_ELECTION_DONE:
+    case OUT_EV_MSG_SEND:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
 void out_metrics_event(OutMetrics *m, const SimTraceEvent *ev, OutEvType t)
 {
     advance(m, ev->time);

@@ -46,6 +46,12 @@ void out_metrics_free(OutMetrics *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutMetrics, out_metrics_free)
 
 void out_metrics_event(OutMetrics *m, const SimTraceEvent *ev, OutEvType t);
+/* Closes the rows that end at or before t: called with the time of every
+ * trace event, including those no sink wants (sim_trace_add_tick), so
+ * rows close exactly where they would if every event were followed. */
+void out_metrics_advance(OutMetrics *m, SimTime t);
+/* Whether out_metrics_event does anything with events of type t. */
+gboolean out_metrics_uses(OutEvType t);
 /* Closes every interval up to end (the last one may be shorter). */
 void out_metrics_finish(OutMetrics *m, SimTime end);
 /* Appends the CSV (header row, then one row per interval). */

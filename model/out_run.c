@@ -297,19 +297,65 @@ static void follow(OutRun *o, const SimTraceEvent *ev, OutEvType t)
         on_fault(o, ev, t);
 }
 
+/* The types follow() and the metrics act on; without a Chrome trace
+ * (which shows everything) the run's sink sees only these. */
+static gboolean uses(OutEvType t)
+{
+    switch (t) {
+    case OUT_EV_ELECTION_DONE:
+    case OUT_EV_LOOKING:
+    case OUT_EV_FOLLOWING:
+    case OUT_EV_OBSERVING:
+    case OUT_EV_LEADER_SHUTDOWN:
+    case OUT_EV_COMMIT:
+    case OUT_EV_PROPOSAL:
+    case OUT_EV_OP_END:
+    case OUT_EV_WATCH_SET:
+    case OUT_EV_WATCH_TRIGGERED:
+    case OUT_EV_WATCH_EVENT:
+    case OUT_EV_SESSION_CREATED:
+    case OUT_EV_SESSION_EXPIRED:
+    case OUT_EV_SESSION_EXPIRE:
+    case OUT_EV_SESSION_MOVED:
+    case OUT_EV_CONNECT:
+    case OUT_EV_DISCONNECT:
+    case OUT_EV_FAIL:
+    case OUT_EV_CRASH:
+        return TRUE;
+    default:
+        return out_ev_is_fault(t) || out_metrics_uses(t);
+    }
+}
+
+static gboolean wants(const char *type, void *user)
+{
+    (void)user;
+    return uses(out_ev_type_of(type));
+}
+
 static void on_event(Sim *sim, const SimTraceEvent *ev, void *user)
 {
+    (void)sim;
     OutRun *o = user;
     if (o->finished)
         return;
     OutEvType t = (OutEvType)sim_trace_cache_get(&o->types, ev, out_ev_type_int);
-    o->traced++;
     follow(o, ev, t);
     out_metrics_event(o->metrics, ev, t);
     if (o->chrome)
         out_chrome_event(o->chrome, ev, t);
+}
+
+/* Every event, wanted or not: the count, the metrics' rows, progress. */
+static void on_tick(Sim *sim, SimTime t, void *user)
+{
+    OutRun *o = user;
+    if (o->finished)
+        return;
+    o->traced++;
+    out_metrics_advance(o->metrics, t);
     if (o->progress && o->traced % PROGRESS_EVERY == 0)
-        out_progress_sim(o->progress, ev->time, o->planned_end, sim_events_run(sim));
+        out_progress_sim(o->progress, t, o->planned_end, sim_events_run(sim));
 }
 
 /* ---- life cycle ---- */
@@ -362,7 +408,11 @@ OutRun *out_run_new(Sim *sim, const OutRunInfo *info, GError **err)
     }
     if (info->progress)
         o->progress = out_progress_new("run", FALSE);
-    sim_trace_add_callback(sim, on_event, o);
+    if (o->chrome)
+        sim_trace_add_callback(sim, on_event, o);
+    else
+        sim_trace_add_callback_for(sim, on_event, wants, o);
+    sim_trace_add_tick(sim, on_tick, o);
     return o;
 fail:
     out_run_free(o);

@@ -853,12 +853,16 @@ static void build_clients(Run *r)
 
 /* ---- leaders by time (a trace callback) ---- */
 
+static gboolean follows(const char *type, void *user)
+{
+    (void)user;
+    return strcmp(type, "ELECTION_DONE") == 0 || strcmp(type, "LOOKING") == 0;
+}
+
 static void on_trace(Sim *sim, const SimTraceEvent *ev, void *user)
 {
     (void)sim;
     Run *r = user;
-    if (ev->type[0] != 'E' && ev->type[0] != 'L')
-        return; /* neither of the two types this follows */
     if (strcmp(ev->type, "ELECTION_DONE") == 0) {
         const SimField *l = sim_trace_field(ev, "leader"), *e = sim_trace_field(ev, "epoch");
         LeaderSpan s = { ev->time, (int)l->v.i, e->v.i };
@@ -946,7 +950,7 @@ gboolean run_script(const ScnScript *scn, const RunOptions *o, RunReport *rep, G
     }
     if (o->hash)
         sim_trace_add_hash(r.sim);
-    sim_trace_add_callback(r.sim, on_trace, &r);
+    sim_trace_add_callback_for(r.sim, on_trace, follows, &r);
     /* What the clients saw, checked against ZooKeeper's guarantees when
      * the run ends (hist.h); its messages cite timeline.jsonl lines. */
     hist = hist_new();

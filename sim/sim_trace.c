@@ -11,8 +11,15 @@ typedef struct {
     SinkKind kind;
     FILE *f;
     SimTraceFn fn;
+    SimTraceWantsFn wants; /* callbacks: NULL for every type */
     void *user;
+    GArray *want; /* with wants: guint8 by type id, 0 not asked, 1 no, 2 yes */
 } Sink;
+
+typedef struct {
+    SimTraceTickFn fn;
+    void *user;
+} Tick;
 
 struct SimTrace {
     GArray *sinks; /* Sink */
@@ -25,6 +32,10 @@ struct SimTrace {
     SimU64Map id_by_addr; /* address -> id + 1 */
     SimStrMap id_by_text; /* text (owned by type_texts) -> id + 1 */
     GPtrArray *type_texts; /* id -> owned copy of the text */
+    /* By type id: 0 not known yet, 1 no sink wants it, 2 some sink does.
+     * Cleared whenever a sink is added. */
+    GArray *wanted; /* guint8 */
+    GArray *ticks;  /* Tick */
 };
 
 SimTrace *sim_trace_new(void)
@@ -36,6 +47,8 @@ SimTrace *sim_trace_new(void)
     sim_u64map_init(&t->id_by_addr);
     sim_strmap_init(&t->id_by_text);
     t->type_texts = g_ptr_array_new_with_free_func(g_free);
+    t->wanted = g_array_new(FALSE, TRUE, sizeof(guint8));
+    t->ticks = g_array_new(FALSE, FALSE, sizeof(Tick));
     return t;
 }
 
@@ -43,7 +56,14 @@ void sim_trace_free(SimTrace *t)
 {
     if (!t)
         return;
+    for (guint i = 0; i < t->sinks->len; i++) {
+        Sink *s = &g_array_index(t->sinks, Sink, i);
+        if (s->want)
+            g_array_free(s->want, TRUE);
+    }
     g_array_free(t->sinks, TRUE);
+    g_array_free(t->wanted, TRUE);
+    g_array_free(t->ticks, TRUE);
     g_string_free(t->buf, TRUE);
     sim_u64map_clear(&t->id_by_addr, NULL);
     sim_strmap_clear(&t->id_by_text, NULL);
@@ -53,7 +73,10 @@ void sim_trace_free(SimTrace *t)
 
 static void add_sink(Sim *sim, Sink s)
 {
+    if (s.wants)
+        s.want = g_array_new(FALSE, TRUE, sizeof(guint8));
     g_array_append_val(sim->trace->sinks, s);
+    g_array_set_size(sim->trace->wanted, 0);
     sim->hot.tracing = TRUE;
 }
 
@@ -70,6 +93,18 @@ void sim_trace_add_jsonl(Sim *sim, FILE *f)
 void sim_trace_add_callback(Sim *sim, SimTraceFn fn, void *user)
 {
     add_sink(sim, (Sink){ .kind = SINK_CALLBACK, .fn = fn, .user = user });
+}
+
+void sim_trace_add_callback_for(Sim *sim, SimTraceFn fn, SimTraceWantsFn wants, void *user)
+{
+    g_assert(wants);
+    add_sink(sim, (Sink){ .kind = SINK_CALLBACK, .fn = fn, .wants = wants, .user = user });
+}
+
+void sim_trace_add_tick(Sim *sim, SimTraceTickFn fn, void *user)
+{
+    Tick k = { fn, user };
+    g_array_append_val(sim->trace->ticks, k);
 }
 
 void sim_trace_add_hash(Sim *sim)
@@ -319,9 +354,51 @@ int sim_trace_cache_get(SimTraceTypeCache *c, const SimTraceEvent *ev, int (*com
     return *slot - 1;
 }
 
+/* Whether sink s wants type id `id` (text `type`). */
+static gboolean sink_wants(Sink *s, guint id, const char *type)
+{
+    if (s->kind != SINK_CALLBACK || !s->wants)
+        return TRUE;
+    if (id >= s->want->len)
+        g_array_set_size(s->want, id + 1);
+    guint8 *w = &g_array_index(s->want, guint8, id);
+    if (*w == 0)
+        *w = s->wants(type, s->user) ? 2 : 1;
+    return *w == 2;
+}
+
+gboolean sim_trace_wanted(Sim *sim, const char *type)
+{
+    SimTrace *t = sim->trace;
+    guint id = type_id(t, type);
+    if (id >= t->wanted->len)
+        g_array_set_size(t->wanted, id + 1);
+    guint8 *w = &g_array_index(t->wanted, guint8, id);
+    if (*w == 0) {
+        *w = 1;
+        for (guint i = 0; i < t->sinks->len && *w == 1; i++)
+            if (sink_wants(&g_array_index(t->sinks, Sink, i), id, type))
+                *w = 2;
+    }
+    if (*w == 2)
+        return TRUE;
+    /* Skipped: it still takes its place in the numbering, and the ticks
+     * see the clock. */
+    t->count++;
+    for (guint i = 0; i < t->ticks->len; i++) {
+        Tick *k = &g_array_index(t->ticks, Tick, i);
+        k->fn(sim, sim->hot.now, k->user);
+    }
+    return FALSE;
+}
+
 void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields, size_t n)
 {
     SimTrace *t = sim->trace;
+    for (guint i = 0; i < t->ticks->len; i++) {
+        Tick *k = &g_array_index(t->ticks, Tick, i);
+        k->fn(sim, sim->hot.now, k->user);
+    }
     SimTraceEvent ev = {
         .time = sim->hot.now,
         .index = t->count++,
@@ -347,7 +424,8 @@ void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields
             fwrite(t->buf->str, 1, t->buf->len, s->f);
             break;
         case SINK_CALLBACK:
-            s->fn(sim, &ev, s->user);
+            if (sink_wants(s, ev.type_id, type))
+                s->fn(sim, &ev, s->user);
             break;
         case SINK_HASH:
             t->hash = hash_event(t->hash, &ev);

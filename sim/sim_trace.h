@@ -5,6 +5,9 @@
  * hash (the determinism check compares it between two runs), or a
  * callback (summaries, invariant checkers, tests).  With no sink attached
  * SIM_TRACE costs one predictable branch: its fields are not even built.
+ * A callback may say which types it wants; an event no sink wants is
+ * counted (indices stay those of the full timeline) and shown to the
+ * tick hooks, but its fields are not built either.
  *
  * Field values are typed so that each sink formats them its own way: a
  * SF_TIME is "204ms" in text and 204000000 in JSON; a SF_HEX (zxids) is
@@ -66,12 +69,15 @@ typedef void (*SimTraceFn)(Sim *sim, const SimTraceEvent *ev, void *user);
 
 /* Records an event now.  Prefer the SIM_TRACE macro. */
 void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields, size_t n);
+/* Whether some sink wants events of this type.  If none does, the event
+ * is recorded as skipped (counted, ticks called) and FALSE returned. */
+gboolean sim_trace_wanted(Sim *sim, const char *type);
 
 /* SIM_TRACE(sim, node, "TYPE", SF_INT("epoch", e), ...): builds the field
- * array only when some sink listens. */
+ * array only when some sink wants the event. */
 #define SIM_TRACE(sim, node, type, ...)                                               \
     do {                                                                              \
-        if (sim_tracing(sim)) {                                                       \
+        if (sim_tracing(sim) && sim_trace_wanted((sim), (type))) {                    \
             const SimField sim_tf_[] = { { 0 }, __VA_ARGS__ };                         \
             sim_trace_emit((sim), (node), (type), sim_tf_ + 1,                        \
                            sizeof(sim_tf_) / sizeof(sim_tf_[0]) - 1);                 \
@@ -86,6 +92,14 @@ void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields
 void sim_trace_add_text(Sim *sim, FILE *f);
 void sim_trace_add_jsonl(Sim *sim, FILE *f);
 void sim_trace_add_callback(Sim *sim, SimTraceFn fn, void *user);
+/* A callback that sees only the types for which wants(type, user) is
+ * TRUE (asked once per type). */
+typedef gboolean (*SimTraceWantsFn)(const char *type, void *user);
+void sim_trace_add_callback_for(Sim *sim, SimTraceFn fn, SimTraceWantsFn wants, void *user);
+/* Called with the time of every event, wanted or not, before the sinks:
+ * for what must follow the clock event by event (a sink's time rows). */
+typedef void (*SimTraceTickFn)(Sim *sim, SimTime t, void *user);
+void sim_trace_add_tick(Sim *sim, SimTraceTickFn fn, void *user);
 /* Feeds every event into a 64-bit rolling hash (sim_trace_hash). */
 void sim_trace_add_hash(Sim *sim);
 uint64_t sim_trace_hash(const Sim *sim);

@@ -158,6 +158,62 @@ static void test_type_ids(void)
     g_array_free(x.kinds, TRUE);
 }
 
+/* A callback that wants only some types: it sees only those, a type no
+ * sink wants has no fields built, yet every event is counted and the
+ * ticks see each one; a sink that wants everything restores the rest. */
+typedef struct {
+    int seen, ticks;
+    SimTime last_tick;
+} Want;
+
+static gboolean wants_commit(const char *type, void *user)
+{
+    (void)user;
+    return strcmp(type, "COMMIT") == 0;
+}
+
+static void want_fn(Sim *sim, const SimTraceEvent *ev, void *user)
+{
+    (void)sim;
+    Want *w = user;
+    CU_ASSERT_STRING_EQUAL(ev->type, "COMMIT");
+    CU_ASSERT_EQUAL(ev->index, 1); /* its place in the full numbering */
+    w->seen++;
+}
+
+static void tick_fn(Sim *sim, SimTime t, void *user)
+{
+    (void)sim;
+    Want *w = user;
+    w->ticks++;
+    w->last_tick = t;
+}
+
+static void test_wanted_types(void)
+{
+    g_autoptr(Sim) sim = sim_new(1);
+    Want w = { 0 };
+    sim_trace_add_callback_for(sim, want_fn, wants_commit, &w);
+    sim_trace_add_tick(sim, tick_fn, &w);
+    evaluated = 0;
+    SIM_TRACE(sim, SIM_NO_NODE, "APPLY", SF_INT("v", costly()));
+    SIM_TRACE(sim, SIM_NO_NODE, "COMMIT", SF_INT("v", costly()));
+    sim_at(sim, 5, SIM_NO_NODE, advance, NULL, NULL);
+    sim_run(sim, SIM_TIME_NEVER, UINT64_MAX);
+    SIM_TRACE(sim, SIM_NO_NODE, "APPLY", SF_INT("v", costly()));
+    CU_ASSERT_EQUAL(w.seen, 1);
+    CU_ASSERT_EQUAL(evaluated, 1); /* only COMMIT's fields were built */
+    CU_ASSERT_EQUAL(sim_trace_count(sim), 3);
+    CU_ASSERT_EQUAL(w.ticks, 3);
+    CU_ASSERT_EQUAL(w.last_tick, 5);
+    /* A sink for everything: APPLY is built and hashed again. */
+    sim_trace_add_hash(sim);
+    SIM_TRACE(sim, SIM_NO_NODE, "APPLY", SF_INT("v", costly()));
+    CU_ASSERT_EQUAL(evaluated, 2);
+    CU_ASSERT_EQUAL(w.seen, 1); /* still only its own type */
+    CU_ASSERT_EQUAL(w.ticks, 4);
+}
+
 void tests_trace_register(void)
 {
     static const TestCase cases[] = {
@@ -166,6 +222,7 @@ void tests_trace_register(void)
         { "hash sees every field", test_hash_sees_every_field },
         { "callback sink", test_callback_sink },
         { "type ids by text, cached per type", test_type_ids },
+        { "types no sink wants are counted, not built", test_wanted_types },
     };
     TEST_SUITE("trace", cases);
 }
