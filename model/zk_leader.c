@@ -577,7 +577,6 @@ static void process_ack(ZkServer *s, int sid, uint64_t zxid)
         return;
     Proposal *p = sim_ring_nth(&L->outstanding, (guint)(zxid - first->zxid));
     g_assert(p->zxid == zxid);
-    g_assert(p->zxid == zxid);
     zk_sidset_add(&p->acks, sid);
     try_commit(s);
 }
