@@ -54,7 +54,9 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libzk.a $(BUILD)/libsim.a
 demo: $(BIN)
 	./$(BIN) run scenarios/default.zks --out results/default --check-determinism
 
-test: $(BIN) $(BUILD)/run_tests lint
+# The benchmark programs are built (not run) too, so an API change that
+# breaks them fails here rather than at the next `make bench`.
+test: $(BIN) $(BUILD)/run_tests $(BUILD)/bench_engine $(BUILD)/bench_zksim $(BUILD)/bare_w1 lint
 	@sh tests/run_all.sh $(BUILD)/run_tests ./$(BIN)
 
 # Determinism rule: no host clock, libc randomness or threads in the model.

@@ -85,10 +85,12 @@ static void send_one(Sim *sim, BNode *b)
         sim_net_send(sim, b->conn[k], b->id, 1, NULL, 128);
 }
 
-static void on_message(Sim *sim, int node, SimConnId c, int type, void *payload, uint32_t size, void *ctx)
+static void on_message(Sim *sim, int node, SimConnId c, int channel, int type, void *payload, uint32_t size,
+                       void *ctx)
 {
     (void)node;
     (void)c;
+    (void)channel;
     (void)type;
     (void)payload;
     (void)size;
