@@ -10,7 +10,7 @@
  * product spread them), and a probe is a compare; a string is compared
  * only when its hash matches.
  *
- * Open addressing with linear probing, at most half full; removal shifts
+ * Open addressing with linear probing, at most 3/4 full; removal shifts
  * the following entries back instead of leaving tombstones, so a long run
  * of inserts and removes does not slow lookups down.  NULL marks an empty
  * slot, hence values must not be NULL.
