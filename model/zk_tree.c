@@ -136,7 +136,7 @@ static void put_be32(guint8 *p, uint32_t v)
 typedef enum { OWNER_NONE, OWNER_SESSION, OWNER_CONTAINER, OWNER_TTL } OwnerKind;
 
 struct ZkNode {
-    char *path;        /* full path, owned; the key of ZkTree.nodes */
+    char *path;        /* full path (path_buf); the key of ZkTree.nodes */
     const char *name;  /* points into path: after the last '/' ("" for the root) */
     ZkNode *parent;    /* NULL for the root */
     GPtrArray *children; /* ZkNode *, sorted by name; NULL while childless */
@@ -146,6 +146,9 @@ struct ZkNode {
     uint32_t perms;      /* world:anyone permission bits */
     uint32_t crc_prefix; /* running CRC over digest path and data */
     uint64_t digest;     /* this node's term of the tree digest */
+    /* The path lives in the node's own allocation: a lookup that compares
+     * it touches memory the caller is about to use anyway. */
+    char path_buf[];
 };
 
 static gboolean digest_excluded(const char *path)
@@ -186,8 +189,10 @@ static uint64_t node_compute_digest(const ZkNode *n)
 /* A node with no CRC prefix yet: the caller sets it. */
 static ZkNode *node_alloc(const char *path, GBytes *data)
 {
-    ZkNode *n = g_new0(ZkNode, 1);
-    n->path = g_strdup(path);
+    size_t len = strlen(path);
+    ZkNode *n = g_malloc0(sizeof(ZkNode) + len + 1);
+    memcpy(n->path_buf, path, len + 1);
+    n->path = n->path_buf;
     n->name = strcmp(path, "/") == 0 ? n->path + 1 : strrchr(n->path, '/') + 1;
     if (data && g_bytes_get_size(data) > 0)
         n->data = g_bytes_ref(data);
@@ -210,7 +215,6 @@ static void node_free(ZkNode *n)
         g_ptr_array_unref(n->children);
     if (n->data)
         g_bytes_unref(n->data);
-    g_free(n->path);
     g_free(n);
 }
 
@@ -1862,10 +1866,11 @@ size_t zk_tree_snapshot_bytes(const ZkTree *t)
 
 size_t zk_tree_memory_bytes(const ZkTree *t)
 {
-    /* Per node: the struct, its path's NUL, a hash slot (key, value,
-     * hash) and a slot in the parent's array; per data buffer: the GBytes
-     * header; per side-set member or session: a GTree node. */
-    const size_t node_overhead = sizeof(ZkNode) + 1 + 20 + sizeof(gpointer);
+    /* Per node: the struct, its path's NUL, a map slot (key, value,
+     * hash) at 3/4 load and a slot in the parent's array; per data
+     * buffer: the GBytes header; per side-set member or session: a GTree
+     * node. */
+    const size_t node_overhead = sizeof(ZkNode) + 1 + 32 + sizeof(gpointer);
     const size_t gbytes_overhead = 48, tree_node = 48;
     size_t n = zk_tree_node_count(t);
     size_t side = t->n_ephemerals + (size_t)g_tree_nnodes(t->containers) + (size_t)g_tree_nnodes(t->ttls);
