@@ -36,6 +36,10 @@ struct SimTrace {
      * Cleared whenever a sink is added. */
     GArray *wanted; /* guint8 */
     GArray *ticks;  /* Tick */
+    /* The last type looked up: SIM_TRACE asks sim_trace_wanted and then
+     * sim_trace_emit about the same literal. */
+    const char *last_type;
+    guint last_id;
 };
 
 SimTrace *sim_trace_new(void)
@@ -311,15 +315,20 @@ static uint64_t hash_event(uint64_t h, const SimTraceEvent *ev)
     return h;
 }
 
-/* Only so many distinct addresses are cached: a model that builds type
- * texts on the fly still gets the right ids, by text. */
+/* Type texts are string constants (sim_trace.h), so an address, once
+ * seen, names its text for good; the cache is bounded all the same. */
 #define TYPE_ADDRS_MAX 4096
 
 static guint type_id(SimTrace *t, const char *type)
 {
+    if (type == t->last_type)
+        return t->last_id;
     gpointer v = sim_u64map_get(&t->id_by_addr, (uint64_t)(uintptr_t)type);
-    if (v)
-        return (guint)(GPOINTER_TO_UINT(v) - 1);
+    if (v) {
+        t->last_type = type;
+        t->last_id = (guint)(GPOINTER_TO_UINT(v) - 1);
+        return t->last_id;
+    }
     v = sim_strmap_get(&t->id_by_text, type);
     if (!v) {
         char *text = g_strdup(type);
@@ -367,6 +376,15 @@ static gboolean sink_wants(Sink *s, guint id, const char *type)
     return *w == 2;
 }
 
+static void run_ticks(Sim *sim)
+{
+    const GArray *ticks = sim->trace->ticks;
+    for (guint i = 0; i < ticks->len; i++) {
+        const Tick *k = &g_array_index(ticks, Tick, i);
+        k->fn(sim, sim->hot.now, k->user);
+    }
+}
+
 gboolean sim_trace_wanted(Sim *sim, const char *type)
 {
     SimTrace *t = sim->trace;
@@ -385,20 +403,14 @@ gboolean sim_trace_wanted(Sim *sim, const char *type)
     /* Skipped: it still takes its place in the numbering, and the ticks
      * see the clock. */
     t->count++;
-    for (guint i = 0; i < t->ticks->len; i++) {
-        Tick *k = &g_array_index(t->ticks, Tick, i);
-        k->fn(sim, sim->hot.now, k->user);
-    }
+    run_ticks(sim);
     return FALSE;
 }
 
 void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields, size_t n)
 {
     SimTrace *t = sim->trace;
-    for (guint i = 0; i < t->ticks->len; i++) {
-        Tick *k = &g_array_index(t->ticks, Tick, i);
-        k->fn(sim, sim->hot.now, k->user);
-    }
+    run_ticks(sim);
     SimTraceEvent ev = {
         .time = sim->hot.now,
         .index = t->count++,

@@ -67,7 +67,10 @@ typedef struct SimTraceEvent {
 
 typedef void (*SimTraceFn)(Sim *sim, const SimTraceEvent *ev, void *user);
 
-/* Records an event now.  Prefer the SIM_TRACE macro. */
+/* Records an event now.  Prefer the SIM_TRACE macro.  type must be a
+ * string constant (a literal or a static table's entry): the trace knows
+ * a type by its address once it has seen it, so the text at an address
+ * must not change during the run. */
 void sim_trace_emit(Sim *sim, int node, const char *type, const SimField *fields, size_t n);
 /* Whether some sink wants events of this type.  If none does, the event
  * is recorded as skipped (counted, ticks called) and FALSE returned. */

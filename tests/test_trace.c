@@ -136,8 +136,9 @@ static void test_type_ids(void)
     Ids x = { g_array_new(FALSE, FALSE, sizeof(guint)), g_array_new(FALSE, FALSE, sizeof(int)), { 0 } };
     sim_trace_cache_init(&x.cache);
     sim_trace_add_callback(sim, ids_fn, &x);
-    /* A type built at run time: same text as "COMMIT", another address. */
-    char built[16];
+    /* Another constant with the text "COMMIT", at another address (as two
+     * compilation units may hold). */
+    static char built[16];
     g_snprintf(built, sizeof built, "%s%s", "COM", "MIT");
     computed = 0;
     SIM_TRACE(sim, SIM_NO_NODE, "LEADING", SF_INT("epoch", 1));
