@@ -13,7 +13,7 @@
  * caught.
  *
  *   static SimPool msg_pool = SIM_POOL_INIT(ZkMsg);
- *   ZkMsg *m = sim_pool_alloc0(&msg_pool);
+ *   ZkMsg *m = SIM_POOL_NEW0(&msg_pool, ZkMsg);
  *   ...
  *   sim_pool_free(&msg_pool, m);
  */
@@ -38,11 +38,9 @@ typedef struct SimPool {
 /* Slow path: a new block (sim_pool.c). */
 void *sim_pool_refill(SimPool *p);
 
-/* A zeroed object of p's size.  Prefer SIM_POOL_NEW0, which zeroes the
- * type's size known at compile time, so the memset is a few inline
- * stores rather than a library call. */
+/* A zeroed object of the pool's type.  The size is known at compile
+ * time, so the memset is a few inline stores rather than a library call. */
 #define SIM_POOL_NEW0(p, type) ((type *)sim_pool_alloc_n0((p), sizeof(type)))
-#define sim_pool_alloc0(p) sim_pool_alloc_n0((p), (p)->size)
 
 /* n: how many leading bytes to zero (at most p->size). */
 static inline void *sim_pool_alloc_n0(SimPool *p, size_t n)

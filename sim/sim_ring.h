@@ -91,12 +91,7 @@ static inline void *sim_ring_push(SimRing *r)
     return e;
 }
 
-/* The last element (NULL when empty) and its removal. */
-static inline void *sim_ring_peek_tail(const SimRing *r)
-{
-    return r->len ? sim_ring_nth(r, r->len - 1) : NULL;
-}
-
+/* Removes the last element. */
 static inline void sim_ring_pop_tail(SimRing *r)
 {
     g_assert(r->len > 0);
