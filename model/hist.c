@@ -20,6 +20,7 @@
  * can cite any of them; HIST_OPS_MAX bounds them.
  */
 #include "hist_int.h"
+#include "sim_map.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -140,7 +141,7 @@ struct Hist {
     GHashTable *client_by_name;   /* lookup only */
     GArray *ops;                  /* HOp */
     GArray *regs;                 /* HReg */
-    GHashTable *write_at;         /* zxid -> op index + 1, lookup only */
+    SimU64Map write_at;           /* zxid -> op index + 1 */
     GHashTable *path_writes;      /* interned path -> PathWrites*, lookup only */
     GHashTable *read_at;          /* ReadKey* -> op index + 1, lookup only */
     uint64_t max_reply;
@@ -230,26 +231,12 @@ static gboolean event_consumes(const char *event, WatchKind k)
 
 /* ---- new / free ---- */
 
-static guint u64_hash(gconstpointer p)
-{
-    uint64_t x = *(const uint64_t *)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return (guint)x;
-}
-
-static gboolean u64_equal(gconstpointer a, gconstpointer b)
-{
-    return *(const uint64_t *)a == *(const uint64_t *)b;
-}
-
 /* Interned paths are unique, so their address identifies them; the hash
  * is only ever used for lookup, never to order anything. */
 static guint read_key_hash(gconstpointer p)
 {
     const ReadKey *k = p;
-    return g_str_hash(k->path) ^ u64_hash(&k->zxid);
+    return g_str_hash(k->path) ^ (guint)((k->zxid * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
 }
 
 static gboolean read_key_equal(gconstpointer a, gconstpointer b)
@@ -292,7 +279,7 @@ Hist *hist_new(void)
     h->client_by_name = g_hash_table_new(g_str_hash, g_str_equal);
     h->ops = g_array_new(FALSE, FALSE, sizeof(HOp));
     h->regs = g_array_new(FALSE, FALSE, sizeof(HReg));
-    h->write_at = g_hash_table_new_full(u64_hash, u64_equal, g_free, NULL);
+    sim_u64map_init(&h->write_at);
     h->path_writes = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, path_writes_free);
     h->read_at = g_hash_table_new_full(read_key_hash, read_key_equal, g_free, NULL);
     h->max_reply_op = -1;
@@ -312,7 +299,7 @@ void hist_free(Hist *h)
     g_hash_table_destroy(h->client_by_name);
     g_array_free(h->ops, TRUE);
     g_array_free(h->regs, TRUE);
-    g_hash_table_destroy(h->write_at);
+    sim_u64map_clear(&h->write_at, NULL);
     g_hash_table_destroy(h->path_writes);
     g_hash_table_destroy(h->read_at);
     g_ptr_array_free(h->viol, TRUE);
@@ -650,7 +637,7 @@ static void check_write(Hist *h, int64_t idx)
 {
     HOp *o = op_at(h, idx);
     h->st.writes++;
-    int64_t other = GPOINTER_TO_INT(g_hash_table_lookup(h->write_at, &o->zxid)) - 1;
+    int64_t other = GPOINTER_TO_INT(sim_u64map_get(&h->write_at, o->zxid)) - 1;
     if (other >= 0) {
         HOp *a = op_at(h, other);
         g_autoptr(GString) d = g_string_new(NULL);
@@ -658,7 +645,7 @@ static void check_write(Hist *h, int64_t idx)
         cite_op(h, d, o);
         violation(h, h->viol, HIST_RULE_WRITE_ORDER, o->end_line, d, "two writes carry zxid 0x%" PRIx64, o->zxid);
     } else {
-        g_hash_table_insert(h->write_at, g_memdup2(&o->zxid, sizeof o->zxid), GINT_TO_POINTER((int)idx + 1));
+        sim_u64map_put(&h->write_at, o->zxid, GINT_TO_POINTER((int)idx + 1));
     }
     if (o->bound_op >= 0 && o->zxid <= o->bound_zxid) {
         HOp *b = op_at(h, o->bound_op);

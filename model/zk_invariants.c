@@ -38,7 +38,7 @@ typedef struct {
 
 struct ZkInvariants {
     ZkEnsemble *ens;
-    GHashTable *leader_of_epoch; /* epoch -> sid, lookup only */
+    SimU64Map leader_of_epoch;   /* epoch -> sid */
     /* zxid -> TxnAt: the txn first applied at a zxid and the tree digest
      * after it.  Kept only while some started server has not yet applied
      * that far (see prune()), so memory follows the slowest server's lag,
@@ -53,20 +53,6 @@ struct ZkInvariants {
     unsigned since_floor;        /* applied calls since */
     uint64_t violations;
 };
-
-static guint u64_hash(gconstpointer p)
-{
-    uint64_t x = *(const uint64_t *)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return (guint)x;
-}
-
-static gboolean u64_equal(gconstpointer a, gconstpointer b)
-{
-    return *(const uint64_t *)a == *(const uint64_t *)b;
-}
 
 typedef struct {
     uint64_t zxid;
@@ -89,7 +75,7 @@ ZkInvariants *zk_inv_new(ZkEnsemble *ens)
 {
     ZkInvariants *inv = g_new0(ZkInvariants, 1);
     inv->ens = ens;
-    inv->leader_of_epoch = g_hash_table_new_full(u64_hash, u64_equal, g_free, NULL);
+    sim_u64map_init(&inv->leader_of_epoch);
     sim_u64map_init(&inv->txn_at);
     sim_ring_init(&inv->order, sizeof(TxnAt *));
     inv->committed = g_array_new(FALSE, FALSE, sizeof(Run));
@@ -100,7 +86,7 @@ void zk_inv_free(ZkInvariants *inv)
 {
     if (!inv)
         return;
-    g_hash_table_destroy(inv->leader_of_epoch);
+    sim_u64map_clear(&inv->leader_of_epoch, NULL);
     sim_u64map_clear(&inv->txn_at, txn_at_free);
     sim_ring_clear(&inv->order);
     g_array_free(inv->committed, TRUE);
@@ -134,16 +120,13 @@ static gboolean has_committed(ZkInvariants *inv, ZkServer *s, int64_t below, GSt
 
 void zk_inv_established(ZkInvariants *inv, ZkServer *s, int64_t epoch)
 {
-    uint64_t key = (uint64_t)epoch;
-    gpointer prev = g_hash_table_lookup(inv->leader_of_epoch, &key);
+    gpointer prev = sim_u64map_get(&inv->leader_of_epoch, (uint64_t)epoch);
     if (prev && GPOINTER_TO_INT(prev) != s->sid) {
         VIOLATION(inv, s->node, "two leaders established in epoch %" PRId64 ": s%d and s%d", epoch,
                   GPOINTER_TO_INT(prev), s->sid);
         return;
     }
-    uint64_t *k = g_new(uint64_t, 1);
-    *k = key;
-    g_hash_table_replace(inv->leader_of_epoch, k, GINT_TO_POINTER(s->sid));
+    sim_u64map_put(&inv->leader_of_epoch, (uint64_t)epoch, GINT_TO_POINTER(s->sid));
     /* The new leader must hold every txn committed in an earlier epoch.
      * Only earlier epochs: a leader that waited long for its NEWLEADER
      * acks (its voters paused, or their acks queued) may establish epoch

@@ -12,6 +12,7 @@
  * was freed and reused makes old events harmless.
  */
 #include "sim_internal.h"
+#include "sim_map.h"
 
 #include <string.h>
 
@@ -67,15 +68,12 @@ struct SimNet {
     uint64_t next_msg_id;
     size_t open_conns;
     /* overrides and partitions: lookup only */
-    GHashTable *links;  /* pair key -> SimLinkParams* */
-    GHashTable *cuts;   /* pair key -> 1 */
-    /* Whether links, group_lat and cuts hold anything: asked for every
-     * message, so kept here rather than asked of the tables. */
-    gboolean any_links, any_group_lat, any_cuts;
+    SimU64Map links;  /* pair key -> SimLinkParams* (owned) */
+    SimU64Map cuts;   /* pair key -> 1 */
     GArray *node_group; /* int per node, -1 none */
     GPtrArray *groups;  /* group names */
-    GHashTable *group_lat; /* group pair key -> SimDist* */
-    GHashTable *link_stats; /* pair key -> SimLinkStats* (closed conns) */
+    SimU64Map group_lat; /* group pair key -> SimDist* (owned) */
+    SimU64Map link_stats; /* pair key -> SimLinkStats* (owned) */
     SimLinkStats total;
     GArray *filters; /* Filter */
     int next_filter_id;
@@ -94,30 +92,10 @@ static uint64_t pair_key(int a, int b)
     return ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
 }
 
-static guint u64_hash(gconstpointer p)
+/* Inserts or replaces an owned value. */
+static void pair_insert(SimU64Map *t, uint64_t k, gpointer v)
 {
-    uint64_t x = *(const uint64_t *)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return (guint)x;
-}
-
-static gboolean u64_equal(gconstpointer a, gconstpointer b)
-{
-    return *(const uint64_t *)a == *(const uint64_t *)b;
-}
-
-static GHashTable *pair_table(void)
-{
-    return g_hash_table_new_full(u64_hash, u64_equal, g_free, g_free);
-}
-
-static void pair_insert(GHashTable *t, uint64_t k, gpointer v)
-{
-    uint64_t *kp = g_new(uint64_t, 1);
-    *kp = k;
-    g_hash_table_replace(t, kp, v);
+    g_free(sim_u64map_put(t, k, v));
 }
 
 SimNet *sim_net_new(Sim *sim)
@@ -129,12 +107,12 @@ SimNet *sim_net_new(Sim *sim)
     net->conns = g_array_new(FALSE, TRUE, sizeof(Conn));
     net->free_conns = g_array_new(FALSE, FALSE, sizeof(guint));
     net->msg_blocks = g_ptr_array_new_with_free_func(g_free);
-    net->links = pair_table();
-    net->cuts = g_hash_table_new_full(u64_hash, u64_equal, g_free, NULL);
+    sim_u64map_init(&net->links);
+    sim_u64map_init(&net->cuts);
     net->node_group = g_array_new(FALSE, FALSE, sizeof(int));
     net->groups = g_ptr_array_new_with_free_func(g_free);
-    net->group_lat = pair_table();
-    net->link_stats = pair_table();
+    sim_u64map_init(&net->group_lat);
+    sim_u64map_init(&net->link_stats);
     net->filters = g_array_new(FALSE, FALSE, sizeof(Filter));
     return net;
 }
@@ -159,12 +137,12 @@ void sim_net_free(SimNet *net)
     g_array_free(net->conns, TRUE);
     g_array_free(net->free_conns, TRUE);
     g_ptr_array_free(net->msg_blocks, TRUE);
-    g_hash_table_destroy(net->links);
-    g_hash_table_destroy(net->cuts);
+    sim_u64map_clear(&net->links, g_free);
+    sim_u64map_clear(&net->cuts, NULL);
     g_array_free(net->node_group, TRUE);
     g_ptr_array_free(net->groups, TRUE);
-    g_hash_table_destroy(net->group_lat);
-    g_hash_table_destroy(net->link_stats);
+    sim_u64map_clear(&net->group_lat, g_free);
+    sim_u64map_clear(&net->link_stats, g_free);
     g_array_free(net->filters, TRUE);
     g_free(net);
 }
@@ -238,34 +216,30 @@ void sim_net_set_group_latency(Sim *sim, const char *g1, const char *g2, const S
 {
     SimNet *net = sim->net;
     int a = group_index(net, g1, TRUE), b = group_index(net, g2, TRUE);
-    pair_insert(net->group_lat, pair_key(a, b), g_memdup2(latency, sizeof *latency));
-    pair_insert(net->group_lat, pair_key(b, a), g_memdup2(latency, sizeof *latency));
-    net->any_group_lat = TRUE;
+    pair_insert(&net->group_lat, pair_key(a, b), g_memdup2(latency, sizeof *latency));
+    pair_insert(&net->group_lat, pair_key(b, a), g_memdup2(latency, sizeof *latency));
 }
 
 void sim_net_set_link(Sim *sim, int a, int b, const SimLinkParams *p)
 {
     SimNet *net = sim->net;
-    pair_insert(net->links, pair_key(a, b), g_memdup2(p, sizeof *p));
-    pair_insert(net->links, pair_key(b, a), g_memdup2(p, sizeof *p));
-    net->any_links = TRUE;
+    pair_insert(&net->links, pair_key(a, b), g_memdup2(p, sizeof *p));
+    pair_insert(&net->links, pair_key(b, a), g_memdup2(p, sizeof *p));
     SIM_TRACE(sim, SIM_NO_NODE, "LINK_SET", SF_NODE("a", a), SF_NODE("b", b),
               SF_DBL("loss", p->has_loss ? p->loss : net->cfg.loss));
 }
 
 static const SimDist *link_latency(SimNet *net, int from, int to)
 {
-    if (net->any_links) {
-        uint64_t k = pair_key(from, to);
-        SimLinkParams *p = g_hash_table_lookup(net->links, &k);
+    if (sim_u64map_len(&net->links)) {
+        SimLinkParams *p = sim_u64map_get(&net->links, pair_key(from, to));
         if (p && p->has_latency)
             return &p->latency;
     }
-    if (net->any_group_lat) {
+    if (sim_u64map_len(&net->group_lat)) {
         int ga = node_group(net, from), gb = node_group(net, to);
         if (ga >= 0 && gb >= 0) {
-            uint64_t k = pair_key(ga, gb);
-            SimDist *d = g_hash_table_lookup(net->group_lat, &k);
+            SimDist *d = sim_u64map_get(&net->group_lat, pair_key(ga, gb));
             if (d)
                 return d;
         }
@@ -275,9 +249,8 @@ static const SimDist *link_latency(SimNet *net, int from, int to)
 
 static double link_loss(SimNet *net, int from, int to)
 {
-    if (net->any_links) {
-        uint64_t k = pair_key(from, to);
-        SimLinkParams *p = g_hash_table_lookup(net->links, &k);
+    if (sim_u64map_len(&net->links)) {
+        SimLinkParams *p = sim_u64map_get(&net->links, pair_key(from, to));
         if (p && p->has_loss)
             return p->loss;
     }
@@ -389,18 +362,17 @@ static int side_of(const Conn *c, int node)
 static SimLinkStats *stats_for(SimNet *net, int from, int to)
 {
     uint64_t k = pair_key(from, to);
-    SimLinkStats *s = g_hash_table_lookup(net->link_stats, &k);
+    SimLinkStats *s = sim_u64map_get(&net->link_stats, k);
     if (!s) {
         s = g_new0(SimLinkStats, 1);
-        pair_insert(net->link_stats, k, s);
+        sim_u64map_put(&net->link_stats, k, s);
     }
     return s;
 }
 
 SimLinkStats sim_net_link_stats(Sim *sim, int from, int to)
 {
-    uint64_t k = pair_key(from, to);
-    SimLinkStats *s = g_hash_table_lookup(sim->net->link_stats, &k);
+    SimLinkStats *s = sim_u64map_get(&sim->net->link_stats, pair_key(from, to));
     return s ? *s : (SimLinkStats){ 0 };
 }
 
@@ -419,10 +391,7 @@ size_t sim_net_open_connections(Sim *sim)
 gboolean sim_net_reachable(Sim *sim, int from, int to)
 {
     SimNet *net = sim->net;
-    if (!net->any_cuts)
-        return TRUE;
-    uint64_t k = pair_key(from, to);
-    return !g_hash_table_contains(net->cuts, &k);
+    return !sim_u64map_get(&net->cuts, pair_key(from, to));
 }
 
 /* ---- delivery ---- */
@@ -898,8 +867,7 @@ static void restart_stalled(SimNet *net)
 
 void sim_net_cut_link(Sim *sim, int from, int to)
 {
-    pair_insert(sim->net->cuts, pair_key(from, to), GINT_TO_POINTER(1));
-    sim->net->any_cuts = TRUE;
+    sim_u64map_put(&sim->net->cuts, pair_key(from, to), GINT_TO_POINTER(1));
 }
 
 void sim_net_cut(Sim *sim, const int *side_a, const int *side_b, gboolean both)
@@ -929,17 +897,14 @@ void sim_net_partition(Sim *sim, const int *const *groups, int ngroups)
 
 void sim_net_heal(Sim *sim)
 {
-    g_hash_table_remove_all(sim->net->cuts);
-    sim->net->any_cuts = FALSE;
+    sim_u64map_clear(&sim->net->cuts, NULL);
     SIM_TRACE(sim, SIM_NO_NODE, "HEAL");
     restart_stalled(sim->net);
 }
 
 void sim_net_heal_link(Sim *sim, int from, int to)
 {
-    uint64_t k = pair_key(from, to);
-    g_hash_table_remove(sim->net->cuts, &k);
-    sim->net->any_cuts = g_hash_table_size(sim->net->cuts) > 0;
+    sim_u64map_take(&sim->net->cuts, pair_key(from, to));
     restart_stalled(sim->net);
 }
 
