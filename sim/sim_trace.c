@@ -13,7 +13,7 @@ typedef struct {
     SimTraceFn fn;
     SimTraceWantsFn wants; /* callbacks: NULL for every type */
     void *user;
-    GArray *want; /* with wants: guint8 by type id, 0 not asked, 1 no, 2 yes */
+    SimTraceTypeCache want; /* with wants: its answer (0 or 1) by type id */
 } Sink;
 
 typedef struct {
@@ -32,9 +32,9 @@ struct SimTrace {
     SimU64Map id_by_addr; /* address -> id + 1 */
     SimStrMap id_by_text; /* text (owned by type_texts) -> id + 1 */
     GPtrArray *type_texts; /* id -> owned copy of the text */
-    /* By type id: 0 not known yet, 1 no sink wants it, 2 some sink does.
-     * Cleared whenever a sink is added. */
-    GArray *wanted; /* guint8 */
+    /* By type id: whether some sink wants it (0 or 1); emptied whenever
+     * a sink is added. */
+    SimTraceTypeCache wanted;
     GArray *ticks;  /* Tick */
     /* The last type looked up: SIM_TRACE asks sim_trace_wanted and then
      * sim_trace_emit about the same literal. */
@@ -51,7 +51,7 @@ SimTrace *sim_trace_new(void)
     sim_u64map_init(&t->id_by_addr);
     sim_strmap_init(&t->id_by_text);
     t->type_texts = g_ptr_array_new_with_free_func(g_free);
-    t->wanted = g_array_new(FALSE, TRUE, sizeof(guint8));
+    sim_trace_cache_init(&t->wanted);
     t->ticks = g_array_new(FALSE, FALSE, sizeof(Tick));
     return t;
 }
@@ -62,11 +62,10 @@ void sim_trace_free(SimTrace *t)
         return;
     for (guint i = 0; i < t->sinks->len; i++) {
         Sink *s = &g_array_index(t->sinks, Sink, i);
-        if (s->want)
-            g_array_free(s->want, TRUE);
+        sim_trace_cache_clear(&s->want);
     }
     g_array_free(t->sinks, TRUE);
-    g_array_free(t->wanted, TRUE);
+    sim_trace_cache_clear(&t->wanted);
     g_array_free(t->ticks, TRUE);
     g_string_free(t->buf, TRUE);
     sim_u64map_clear(&t->id_by_addr, NULL);
@@ -78,9 +77,9 @@ void sim_trace_free(SimTrace *t)
 static void add_sink(Sim *sim, Sink s)
 {
     if (s.wants)
-        s.want = g_array_new(FALSE, TRUE, sizeof(guint8));
+        sim_trace_cache_init(&s.want);
     g_array_append_val(sim->trace->sinks, s);
-    g_array_set_size(sim->trace->wanted, 0);
+    g_array_set_size(sim->trace->wanted.v, 0);
     sim->hot.tracing = TRUE;
 }
 
@@ -353,11 +352,17 @@ void sim_trace_cache_clear(SimTraceTypeCache *c)
     c->v = NULL;
 }
 
+/* c's slot for type id `id`: value + 1, or 0 while not computed. */
+static int *cache_slot(SimTraceTypeCache *c, guint id)
+{
+    if (id >= c->v->len)
+        g_array_set_size(c->v, id + 1); /* zeroed: not computed */
+    return &g_array_index(c->v, int, id);
+}
+
 int sim_trace_cache_get(SimTraceTypeCache *c, const SimTraceEvent *ev, int (*compute)(const char *type))
 {
-    if (ev->type_id >= c->v->len)
-        g_array_set_size(c->v, ev->type_id + 1); /* zeroed: not computed */
-    int *slot = &g_array_index(c->v, int, ev->type_id);
+    int *slot = cache_slot(c, ev->type_id);
     if (*slot == 0)
         *slot = compute(ev->type) + 1;
     return *slot - 1;
@@ -368,12 +373,10 @@ static gboolean sink_wants(Sink *s, guint id, const char *type)
 {
     if (s->kind != SINK_CALLBACK || !s->wants)
         return TRUE;
-    if (id >= s->want->len)
-        g_array_set_size(s->want, id + 1);
-    guint8 *w = &g_array_index(s->want, guint8, id);
+    int *w = cache_slot(&s->want, id);
     if (*w == 0)
-        *w = s->wants(type, s->user) ? 2 : 1;
-    return *w == 2;
+        *w = (s->wants(type, s->user) ? 1 : 0) + 1;
+    return *w - 1;
 }
 
 static void run_ticks(Sim *sim)
@@ -389,16 +392,14 @@ gboolean sim_trace_wanted(Sim *sim, const char *type)
 {
     SimTrace *t = sim->trace;
     guint id = type_id(t, type);
-    if (id >= t->wanted->len)
-        g_array_set_size(t->wanted, id + 1);
-    guint8 *w = &g_array_index(t->wanted, guint8, id);
+    int *w = cache_slot(&t->wanted, id);
     if (*w == 0) {
-        *w = 1;
-        for (guint i = 0; i < t->sinks->len && *w == 1; i++)
-            if (sink_wants(&g_array_index(t->sinks, Sink, i), id, type))
-                *w = 2;
+        gboolean any = FALSE;
+        for (guint i = 0; i < t->sinks->len && !any; i++)
+            any = sink_wants(&g_array_index(t->sinks, Sink, i), id, type);
+        *w = any + 1;
     }
-    if (*w == 2)
+    if (*w - 1)
         return TRUE;
     /* Skipped: it still takes its place in the numbering, and the ticks
      * see the clock. */
