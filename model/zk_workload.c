@@ -87,7 +87,6 @@ struct ZkWorkload {
     char *name;
     ZkWorkloadSpec spec;
     char *path;
-    size_t path_len;    /* strlen(path) */
     GPtrArray *clients; /* WlClient* */
     ZkWorkloadStats stats;
     uint64_t issued;
@@ -183,9 +182,25 @@ static GBytes *make_value(int64_t size, const char *tag)
     return g_bytes_new_take(buf, n);
 }
 
+/* parent's child `name` written into buf (size bytes), or NULL if it does
+ * not fit; the root's children get a single slash. */
+static const char *child_path_in(char *buf, size_t size, const char *parent, const char *name)
+{
+    size_t lp = strcmp(parent, "/") == 0 ? 0 : strlen(parent), ln = strlen(name);
+    if (lp + 1 + ln >= size)
+        return NULL;
+    memcpy(buf, parent, lp);
+    buf[lp] = '/';
+    memcpy(buf + lp + 1, name, ln + 1);
+    return buf;
+}
+
 static char *child_path(const char *parent, const char *name)
 {
-    return strcmp(parent, "/") == 0 ? g_strconcat("/", name, NULL) : g_strconcat(parent, "/", name, NULL);
+    size_t size = strlen(parent) + strlen(name) + 2;
+    char *buf = g_malloc(size);
+    child_path_in(buf, size, parent, name);
+    return buf;
 }
 
 /* ---- ensure_path: create every component of a path (NodeExists is fine) */
@@ -332,15 +347,9 @@ static void mixed_issue(WlClient *w)
     /* The key's path, on the stack when it fits (the client copies it). */
     char buf[256];
     g_autofree char *long_path = NULL;
-    const char *path = buf;
-    size_t lp = wl->path_len == 1 ? 0 : wl->path_len, ln = strlen(name);
-    if (lp + 1 + ln < sizeof buf) {
-        memcpy(buf, wl->path, lp);
-        buf[lp] = '/';
-        memcpy(buf + lp + 1, name, ln + 1);
-    } else {
+    const char *path = child_path_in(buf, sizeof buf, wl->path, name);
+    if (!path)
         path = long_path = child_path(wl->path, name);
-    }
     if (sim_rng_chance(w->rng, wl->spec.reads)) {
         count_op(w, TRUE);
         zk_client_get_data(w->c, path, FALSE, mixed_done, w);
@@ -1038,7 +1047,6 @@ ZkWorkload *zk_workload_new(ZkClients *cl, const char *name, const ZkWorkloadSpe
         wl->path = g_strdup(spec->path);
     else
         wl->path = g_strconcat("/", zk_workload_kind_name(spec->kind), NULL);
-    wl->path_len = strlen(wl->path);
     wl->spec.path = wl->path;
     wl->clients = g_ptr_array_new();
     wl->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
