@@ -18,8 +18,8 @@
  *      equal times go to the lower seq, i.e. to the earlier push.
  *   2. For every i < len, meta[heap[i].slot].heap_pos == i, and
  *      ev[heap[i].slot] carries the same time and seq as heap[i].
- *   3. A slot is pending iff its heap_pos != POS_NONE; exactly len slots
- *      are pending.
+ *   3. A slot is pending iff its heap_pos != POS_NONE; exactly
+ *      len + lane_live slots are pending.
  *   4. Free slots form a chain through next_free starting at free_head and
  *      ending at POS_NONE.  pending + free + retired == cap.
  *   5. Every slot's gen is >= 1.  An id carries the gen its slot had at
@@ -34,6 +34,27 @@
  * in a long run (a single timer re-armed forever: ~2^32 events is minutes
  * of host time), so this is not academic; the cost is one idle slot per
  * 4 billion reuses.
+ *
+ * Lanes.  Most events of a run are pushed with one of a few fixed delays
+ * (a disk's fsync, a timer's period, "right now"), and events pushed with
+ * the same delay from a clock that only moves forward come due in the
+ * order they were pushed.  Such events skip the heap: each of up to
+ * N_LANES lanes is a FIFO ring of entries that share one delay, sorted by
+ * construction, and the earliest event of the queue is the least of the
+ * heap's root and the lanes' heads - the same (time, seq) order, at O(1)
+ * for the lane's push and pop.  A lane is claimed for a delay the second
+ * time that delay misses (see lane_for()), so delays that never repeat
+ * (sampled latencies) stay in the heap and leave the lanes to the ones
+ * that do.  Nothing but speed depends on which events take a lane: the
+ * order is the same total order either way.
+ *
+ *   7. An event in lane l has heap_pos == POS_LANE + l; its lane entry is
+ *      live iff that holds and ev[slot].seq equals the entry's seq.
+ *      Cancelling or re-keying a lane event only makes its entry stale
+ *      (it moves to the heap if re-keyed); stale entries are skipped when
+ *      they reach the head.  Every non-empty lane's head is live, its
+ *      live entries are in (time, seq) order, and busy has bit l set iff
+ *      lane l is non-empty.
  *
  * Pointers returned by sim_queue_get() and sim_queue_peek() point into
  * the slab, which moves when it grows: they are good until the next push
@@ -50,8 +71,14 @@
  * machine's noise.  The code is written for any arity. */
 #define ARITY 4
 
-/* heap_pos of a slot that is not in the heap; also ends the free list. */
+/* heap_pos of a slot that is not pending; also ends the free list. */
 #define POS_NONE UINT32_MAX
+/* Lanes, and heap_pos of an event in lane l: POS_LANE + l. */
+#define N_LANES 8
+#define POS_LANE (UINT32_MAX - 16)
+/* Recent delays that found no lane: a delay seen here again claims one. */
+#define N_MISSES 4
+#define MEMO_NONE UINT32_MAX
 #define GEN_FIRST 1u
 #define GEN_LAST UINT32_MAX
 /* First slab size: enough for a small test, grown by doubling after. */
@@ -83,11 +110,34 @@ typedef struct SlotMeta {
     uint32_t next_free; /* while free: next free slot or POS_NONE */
 } SlotMeta;
 
+/* A FIFO ring of entries pushed with one delay.  head and tail count
+ * entries ever taken and added (free-running, wrap harmlessly); cap is 0
+ * or a power of two. */
+typedef struct Lane {
+    HeapEntry *buf;
+    uint32_t cap;
+    uint32_t head;
+    uint32_t tail;
+    uint64_t delay;      /* utime at push minus the queue's now_utime */
+    uint64_t last_utime; /* of the newest entry */
+} Lane;
+
 struct SimQueue {
     HeapEntry *heap; /* cap entries, len used */
     SimEvent *ev;    /* cap event records */
     SlotMeta *meta;  /* cap */
-    uint32_t len;
+    uint32_t len;    /* entries in the heap */
+    uint32_t lane_live; /* live entries in all lanes */
+    uint32_t busy;      /* bit l: lane l is not empty */
+    uint32_t n_claimed; /* lanes [0, n_claimed) have a delay */
+    uint64_t now_utime; /* utime of the last event taken */
+    uint64_t misses[N_MISSES];
+    uint32_t next_miss;
+    /* The source of the earliest event as last found (see earliest()),
+     * or MEMO_NONE: found by peek, used by the take that follows. */
+    uint32_t memo;
+    HeapEntry first[N_LANES]; /* copy of each busy lane's head entry */
+    Lane lanes[N_LANES];
     uint32_t cap;
     uint32_t free_head; /* first free slot or POS_NONE */
     uint32_t n_retired;
@@ -293,12 +343,153 @@ static void heap_build(SimQueue *q)
         heap_sift_down(q, i, q->heap[i]);
 }
 
-/* Gives pending slot i the key (t, seq) and restores the heap. */
+/* ---- lanes ------------------------------------------------------------ */
+
+static inline gboolean in_lane(uint32_t heap_pos)
+{
+    return heap_pos >= POS_LANE && heap_pos < POS_LANE + N_LANES;
+}
+
+static inline const HeapEntry *lane_head(const Lane *l)
+{
+    return &l->buf[l->head & (l->cap - 1)];
+}
+
+static gboolean lane_entry_live(const SimQueue *q, uint32_t lane, const HeapEntry *e)
+{
+    return q->meta[e->slot].heap_pos == POS_LANE + lane && q->ev[e->slot].seq == e->seq;
+}
+
+/* Skips stale entries at the head of lane l, keeping invariant 7. */
+static void lane_settle(SimQueue *q, uint32_t l)
+{
+    Lane *lane = &q->lanes[l];
+    while (lane->head != lane->tail && !lane_entry_live(q, l, lane_head(lane)))
+        lane->head++;
+    if (lane->head == lane->tail)
+        q->busy &= ~(1u << l);
+    else
+        q->first[l] = *lane_head(lane);
+}
+
+static void lane_append(SimQueue *q, uint32_t l, HeapEntry e)
+{
+    Lane *lane = &q->lanes[l];
+    uint32_t n = lane->tail - lane->head;
+    if (n == lane->cap) {
+        /* Unroll the ring into a buffer twice its size. */
+        uint32_t new_cap = lane->cap ? lane->cap * 2 : CAP_FIRST;
+        g_assert(new_cap > lane->cap);
+        HeapEntry *buf = g_new(HeapEntry, new_cap);
+        for (uint32_t k = 0; k < n; k++)
+            buf[k] = lane->buf[(lane->head + k) & (lane->cap - 1)];
+        g_free(lane->buf);
+        lane->buf = buf;
+        lane->cap = new_cap;
+        lane->head = 0;
+        lane->tail = n;
+    }
+    if (n == 0)
+        q->first[l] = e;
+    lane->buf[lane->tail++ & (lane->cap - 1)] = e;
+    lane->last_utime = e.utime;
+    q->meta[e.slot].heap_pos = POS_LANE + l;
+    q->busy |= 1u << l;
+    q->lane_live++;
+}
+
+/* The lane an event due at utime should join, or -1 for the heap.  A
+ * lane takes only entries no earlier than its newest, so it stays sorted
+ * whatever the caller does; with a clock that never goes back, equal
+ * delays always qualify. */
+static int lane_for(SimQueue *q, uint64_t utime)
+{
+    uint64_t delay = utime - q->now_utime;
+    for (uint32_t l = 0; l < q->n_claimed; l++) {
+        Lane *lane = &q->lanes[l];
+        if (lane->delay == delay)
+            return lane->head == lane->tail || lane->last_utime <= utime ? (int)l : -1;
+    }
+    gboolean seen = FALSE;
+    for (uint32_t k = 0; k < N_MISSES; k++)
+        seen |= q->misses[k] == delay;
+    if (!seen) {
+        q->misses[q->next_miss++ % N_MISSES] = delay;
+        return -1;
+    }
+    /* A repeated delay: give it a fresh lane, else an empty one. */
+    uint32_t l = q->n_claimed;
+    if (l < N_LANES)
+        q->n_claimed++;
+    else if (q->busy == (1u << N_LANES) - 1)
+        return -1;
+    else
+        l = (uint32_t)__builtin_ctz(~q->busy);
+    q->lanes[l].delay = delay;
+    return (int)l;
+}
+
+/* Where the earliest pending event is: its entry and its source (a lane
+ * index, or N_LANES for the heap); NULL if the queue is empty.  The run
+ * loop peeks and then takes the same event, so the source found is
+ * memoised until the queue next changes: q is logically const, the memo
+ * is a cache. */
+static inline const HeapEntry *earliest(const SimQueue *cq, uint32_t *src)
+{
+    SimQueue *q = (SimQueue *)cq;
+    if (q->memo != MEMO_NONE) {
+        *src = q->memo;
+        return q->memo == N_LANES ? &q->heap[0] : &q->first[q->memo];
+    }
+    const HeapEntry *best = q->len ? &q->heap[0] : NULL;
+    uint32_t where = N_LANES;
+    for (uint32_t b = q->busy; b; b &= b - 1) {
+        uint32_t l = (uint32_t)__builtin_ctz(b);
+        if (!best || entry_less(&q->first[l], best)) {
+            best = &q->first[l];
+            where = l;
+        }
+    }
+    if (best)
+        q->memo = where;
+    *src = where;
+    return best;
+}
+
+/* Moves every live lane entry to the end of the heap array and empties
+ * the lanes; the caller rebuilds the heap. */
+static void lanes_to_heap(SimQueue *q)
+{
+    for (uint32_t l = 0; l < q->n_claimed; l++) {
+        Lane *lane = &q->lanes[l];
+        for (; lane->head != lane->tail; lane->head++) {
+            const HeapEntry *e = lane_head(lane);
+            if (lane_entry_live(q, l, e)) {
+                q->heap[q->len] = *e;
+                q->meta[e->slot].heap_pos = q->len++;
+            }
+        }
+    }
+    q->busy = 0;
+    q->lane_live = 0;
+}
+
+/* Gives pending slot i the key (t, seq) and restores the order.  An event
+ * in a lane moves to the heap: its lane entry goes stale. */
 static void slot_rekey(SimQueue *q, uint32_t i, SimTime t, uint64_t seq)
 {
     uint32_t pos = q->meta[i].heap_pos;
+    q->memo = MEMO_NONE;
     q->ev[i].time = t;
     q->ev[i].seq = seq;
+    if (in_lane(pos)) {
+        q->lane_live--;
+        q->meta[i].heap_pos = POS_NONE;
+        lane_settle(q, pos - POS_LANE);
+        q->len++;
+        heap_sift_up(q, q->len - 1, entry_make(t, seq, i));
+        return;
+    }
     heap_fix(q, pos, entry_make(t, seq, i));
 }
 
@@ -317,12 +508,48 @@ static void queue_check(const SimQueue *q)
         if (i > 0)
             g_assert(!entry_less(e, &q->heap[(i - 1) / ARITY]));
     }
+    uint32_t n_live = 0;
+    g_assert(q->n_claimed <= N_LANES);
+    for (uint32_t l = 0; l < N_LANES; l++) {
+        const Lane *lane = &q->lanes[l];
+        g_assert(l < q->n_claimed || lane->head == lane->tail);
+        g_assert(lane->tail - lane->head <= lane->cap);
+        g_assert(!!(q->busy & (1u << l)) == (lane->head != lane->tail));
+        g_assert(lane->head == lane->tail || lane_entry_live(q, l, lane_head(lane)));
+        const HeapEntry *prev = NULL;
+        for (uint32_t k = lane->head; k != lane->tail; k++) {
+            const HeapEntry *e = &lane->buf[k & (lane->cap - 1)];
+            g_assert(e->slot < q->cap);
+            if (!lane_entry_live(q, l, e))
+                continue;
+            g_assert(time_key(q->ev[e->slot].time) == e->utime);
+            g_assert(!prev || entry_less(prev, e));
+            prev = e;
+            n_live++;
+        }
+    }
+    g_assert(n_live == q->lane_live);
+    for (uint32_t b = q->busy; b; b &= b - 1) {
+        uint32_t l = (uint32_t)__builtin_ctz(b);
+        g_assert(entry_key(&q->first[l]) == entry_key(lane_head(&q->lanes[l])));
+        g_assert(q->first[l].slot == lane_head(&q->lanes[l])->slot);
+    }
+    if (q->memo != MEMO_NONE) {
+        /* The memo names the least of the heap's root and the heads. */
+        g_assert(q->memo == N_LANES ? q->len > 0 : !!(q->busy & (1u << q->memo)));
+        const HeapEntry *m = q->memo == N_LANES ? &q->heap[0] : &q->first[q->memo];
+        g_assert(!q->len || !entry_less(&q->heap[0], m));
+        for (uint32_t b = q->busy; b; b &= b - 1)
+            g_assert(!entry_less(&q->first[__builtin_ctz(b)], m));
+    }
     uint32_t n_pending = 0, n_free = 0;
     for (uint32_t i = 0; i < q->cap; i++) {
         g_assert(q->meta[i].gen >= GEN_FIRST);
-        n_pending += q->meta[i].heap_pos != POS_NONE;
+        uint32_t pos = q->meta[i].heap_pos;
+        g_assert(pos == POS_NONE || pos < q->len || in_lane(pos));
+        n_pending += pos != POS_NONE;
     }
-    g_assert(n_pending == q->len);
+    g_assert(n_pending == q->len + q->lane_live);
     for (uint32_t i = q->free_head; i != POS_NONE; i = q->meta[i].next_free) {
         g_assert(i < q->cap && q->meta[i].heap_pos == POS_NONE);
         n_free++;
@@ -338,6 +565,7 @@ SimQueue *sim_queue_new(void)
     SimQueue *q = g_new0(SimQueue, 1);
     q->free_head = POS_NONE;
     q->next_seq = 1;
+    q->memo = MEMO_NONE;
     return q;
 }
 
@@ -347,6 +575,8 @@ void sim_queue_free(SimQueue *q)
         return;
     g_assert(!q->visiting);
     queue_check(q);
+    for (uint32_t l = 0; l < N_LANES; l++)
+        g_free(q->lanes[l].buf);
     g_free(q->heap);
     g_free(q->ev);
     g_free(q->meta);
@@ -361,10 +591,17 @@ SimEventId sim_queue_push(SimQueue *q, const SimEvent *ev)
      * again), which slot_alloc() may move. */
     SimEvent copy = *ev;
     uint32_t i = slot_alloc(q);
+    q->memo = MEMO_NONE;
     copy.seq = q->next_seq++;
     q->ev[i] = copy;
-    q->len++;
-    heap_sift_up(q, q->len - 1, entry_make(copy.time, copy.seq, i));
+    HeapEntry e = entry_make(copy.time, copy.seq, i);
+    int l = lane_for(q, e.utime);
+    if (l >= 0) {
+        lane_append(q, (uint32_t)l, e);
+    } else {
+        q->len++;
+        heap_sift_up(q, q->len - 1, e);
+    }
     return id_make(q->meta[i].gen, i);
 }
 
@@ -372,7 +609,7 @@ gboolean sim_queue_pop(SimQueue *q, SimEvent *out)
 {
     g_assert(!q->visiting);
     g_assert(out);
-    if (q->len == 0) {
+    if (sim_queue_len(q) == 0) {
         *out = (SimEvent){ 0 };
         return FALSE;
     }
@@ -383,14 +620,25 @@ gboolean sim_queue_pop(SimQueue *q, SimEvent *out)
 const SimEvent *sim_queue_take(SimQueue *q)
 {
     g_assert(!q->visiting);
-    g_assert(q->len > 0);
-    HeapEntry top = q->heap[0];
+    uint32_t src;
+    const HeapEntry *first = earliest(q, &src);
+    g_assert(first);
+    HeapEntry top = *first;
+    q->memo = MEMO_NONE;
     const SimEvent *ev = &q->ev[top.slot];
     /* A mismatch means someone wrote ev->time or ev->seq through
      * sim_queue_get() instead of calling sim_queue_reschedule(): the heap
      * never saw the change and the order is already wrong. */
     g_assert(time_key(ev->time) == top.utime && ev->seq == top.seq);
-    heap_pop_root(q);
+    if (src == N_LANES) {
+        heap_pop_root(q);
+    } else {
+        q->lanes[src].head++;
+        q->lane_live--;
+        q->meta[top.slot].heap_pos = POS_NONE;
+        lane_settle(q, src);
+    }
+    q->now_utime = top.utime;
     slot_release(q, top.slot);
     return ev;
 }
@@ -398,16 +646,17 @@ const SimEvent *sim_queue_take(SimQueue *q)
 const SimEvent *sim_queue_peek(const SimQueue *q)
 {
     g_assert(!q->visiting);
-    return q->len ? &q->ev[q->heap[0].slot] : NULL;
+    uint32_t src;
+    const HeapEntry *e = earliest(q, &src);
+    return e ? &q->ev[e->slot] : NULL;
 }
 
 SimEventId sim_queue_peek_id(const SimQueue *q)
 {
     g_assert(!q->visiting);
-    if (q->len == 0)
-        return SIM_EVENT_NONE;
-    uint32_t i = q->heap[0].slot;
-    return id_make(q->meta[i].gen, i);
+    uint32_t src;
+    const HeapEntry *e = earliest(q, &src);
+    return e ? id_make(q->meta[e->slot].gen, e->slot) : SIM_EVENT_NONE;
 }
 
 gboolean sim_queue_requeue(SimQueue *q, SimEventId id, SimTime t)
@@ -426,8 +675,16 @@ gboolean sim_queue_cancel(SimQueue *q, SimEventId id)
     uint32_t i = slot_lookup(q, id);
     if (i == POS_NONE)
         return FALSE;
-    heap_remove(q, q->meta[i].heap_pos);
-    slot_release(q, i);
+    uint32_t pos = q->meta[i].heap_pos;
+    q->memo = MEMO_NONE;
+    if (in_lane(pos)) {
+        q->lane_live--;
+        slot_release(q, i);
+        lane_settle(q, pos - POS_LANE);
+    } else {
+        heap_remove(q, pos);
+        slot_release(q, i);
+    }
     return TRUE;
 }
 
@@ -454,7 +711,7 @@ gboolean sim_queue_reschedule(SimQueue *q, SimEventId id, SimTime t)
 
 size_t sim_queue_len(const SimQueue *q)
 {
-    return q->len;
+    return (size_t)q->len + q->lane_live;
 }
 
 size_t sim_queue_capacity(const SimQueue *q)
@@ -477,6 +734,8 @@ void sim_queue_visit(SimQueue *q, SimQueueVisitFn fn, void *user)
 {
     g_assert(!q->visiting);
     g_assert(fn);
+    q->memo = MEMO_NONE;
+    lanes_to_heap(q);
     q->visiting = TRUE;
     uint32_t kept = 0;
     for (uint32_t i = 0; i < q->len; i++) {

@@ -1,10 +1,12 @@
-/* sim_queue.h - the event queue: a binary heap of pending events.
+/* sim_queue.h - the event queue: a heap of pending events, with FIFO
+ * lanes for events pushed with a recurring delay.
  *
  * Events run in one total order: by time, then by the order they were
  * scheduled (a 64-bit sequence number), so ties never depend on memory
- * layout.  Push and pop are O(log n).  Cancellation is O(log n): every
- * slot knows its heap position, and a cancelled event leaves the heap at
- * once, so nothing grows with run length.  Event records live in a slab
+ * layout.  Push and pop are O(log n), O(1) for events that take a lane.
+ * Cancellation is O(log n): every slot knows where it is, and a cancelled
+ * event leaves the heap at once (a lane skips its entry when it comes
+ * up), so nothing grows with run length.  Event records live in a slab
  * of slots recycled through a free list: no malloc per event once the
  * slab has grown to the run's high-water mark.
  *

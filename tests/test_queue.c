@@ -444,15 +444,23 @@ static gboolean visit_random(SimEvent *ev, SimEventId id, void *user)
     return FALSE;
 }
 
+/* In lane mode most pushes use one of a few fixed delays, as a disk's
+ * fsync or a timer's period would: long runs of them take the queue's
+ * FIFO lanes (more delays than lanes, so lanes are also reclaimed). */
+static gboolean lane_mode;
+
 /* A time with many duplicates: mostly near `now`, sometimes the far
  * extremes of the SimTime range so comparisons meet them too. */
 static SimTime random_time(uint64_t *rng, SimTime now)
 {
+    static const SimTime fixed[] = { 0, 1, 7, 30, 100, 250, 1000, 4000, 9000, 20000 };
     uint64_t r = below(rng, 100);
     if (r == 0)
         return SIM_TIME_NEVER;
     if (r == 1)
         return INT64_MIN + (SimTime)below(rng, 3);
+    if (lane_mode && r < 85)
+        return now + fixed[below(rng, r < 60 ? 3 : G_N_ELEMENTS(fixed))];
     return now + (SimTime)below(rng, 16);
 }
 
@@ -478,9 +486,8 @@ static RandomOp random_op(uint64_t *rng, size_t len, size_t target)
     return OP_VISIT; /* rare: it is O(n) */
 }
 
-static void test_random_vs_reference(void)
+static void random_vs_reference(uint64_t seed)
 {
-    const uint64_t seed = 0x5eed0001;
     const int n_ops = 200000;
     uint64_t rng = seed;
     SimQueue *q = sim_queue_new();
@@ -617,6 +624,21 @@ done:
     sim_queue_free(q);
 }
 
+static void test_random_vs_reference(void)
+{
+    lane_mode = FALSE;
+    random_vs_reference(0x5eed0001);
+}
+
+/* The same with recurring delays, which ride the lanes; a reschedule,
+ * requeue or cancel then meets events in lanes, and visits empty them. */
+static void test_random_lanes_vs_reference(void)
+{
+    lane_mode = TRUE;
+    random_vs_reference(0x5eed0002);
+    lane_mode = FALSE;
+}
+
 void tests_queue_register(void)
 {
     static const TestCase cases[] = {
@@ -631,6 +653,7 @@ void tests_queue_register(void)
         { "capacity steady under push+cancel", test_capacity_steady },
         { "visit cancels and retimes", test_visit },
         { "200k random ops vs reference", test_random_vs_reference },
+        { "200k random ops with recurring delays vs reference", test_random_lanes_vs_reference },
     };
     TEST_SUITE("queue", cases);
 }
