@@ -78,6 +78,8 @@
 #define POS_LANE (UINT32_MAX - 16)
 /* Recent delays that found no lane: a delay seen here again claims one. */
 #define N_MISSES 4
+/* Slots of the delay -> lane index (see lane_for()). */
+#define HINT_BITS 5
 #define MEMO_NONE UINT32_MAX
 #define GEN_FIRST 1u
 #define GEN_LAST UINT32_MAX
@@ -133,6 +135,7 @@ struct SimQueue {
     uint64_t now_utime; /* utime of the last event taken */
     uint64_t misses[N_MISSES];
     uint32_t next_miss;
+    uint8_t hint[1u << HINT_BITS]; /* by hash of a delay: its lane + 1, or 0 */
     /* The source of the earliest event as last found (see earliest()),
      * or MEMO_NONE: found by peek, used by the take that follows. */
     uint32_t memo;
@@ -361,7 +364,7 @@ static gboolean lane_entry_live(const SimQueue *q, uint32_t lane, const HeapEntr
 }
 
 /* Skips stale entries at the head of lane l, keeping invariant 7. */
-static void lane_settle(SimQueue *q, uint32_t l)
+static inline void lane_settle(SimQueue *q, uint32_t l)
 {
     Lane *lane = &q->lanes[l];
     while (lane->head != lane->tail && !lane_entry_live(q, l, lane_head(lane)))
@@ -405,10 +408,15 @@ static void lane_append(SimQueue *q, uint32_t l, HeapEntry e)
 static int lane_for(SimQueue *q, uint64_t utime)
 {
     uint64_t delay = utime - q->now_utime;
-    for (uint32_t l = 0; l < q->n_claimed; l++) {
-        Lane *lane = &q->lanes[l];
+    /* The index maps a delay's hash to the lane last claimed for it.  Two
+     * delays may share a slot; the loser then finds no lane, claims
+     * another and takes the slot (its old lane drains and is reused):
+     * only speed depends on it. */
+    uint8_t *hint = &q->hint[(delay * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - HINT_BITS)];
+    if (*hint) {
+        Lane *lane = &q->lanes[*hint - 1];
         if (lane->delay == delay)
-            return lane->head == lane->tail || lane->last_utime <= utime ? (int)l : -1;
+            return lane->head == lane->tail || lane->last_utime <= utime ? *hint - 1 : -1;
     }
     gboolean seen = FALSE;
     for (uint32_t k = 0; k < N_MISSES; k++)
@@ -426,6 +434,7 @@ static int lane_for(SimQueue *q, uint64_t utime)
     else
         l = (uint32_t)__builtin_ctz(~q->busy);
     q->lanes[l].delay = delay;
+    *hint = (uint8_t)(l + 1);
     return (int)l;
 }
 

@@ -233,10 +233,8 @@ static SimTime sample_normal(const SimDist *d, SimRng *rng)
     return 0;
 }
 
-SimTime sim_dist_sample(const SimDist *d, SimRng *rng)
+SimTime sim_dist_sample_any(const SimDist *d, SimRng *rng)
 {
-    if (d->kind == SIM_DIST_CONST && d->a >= 0)
-        return d->a; /* the most frequent case, valid by construction */
     dist_assert_valid(d);
     g_assert(rng != NULL);
     switch (d->kind) {
