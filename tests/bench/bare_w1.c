@@ -11,6 +11,12 @@
  *   leader after its own fsync -> COMMIT to followers -> reply from the
  *   client's server.  10 s of simulated time.
  *
+ * COMMIT goes to every follower, as in ZooKeeper (each must apply the
+ * write), not only to the client's server: the reference simulates the
+ * same messages zksim does.  What it folds is only what W1's constants
+ * allow: a PROPOSAL's arrival and its fsync are one event (a pure delay,
+ * any concurrency), and nothing is applied to any state.
+ *
  * Usage: bare_w1 N C [SECONDS]; prints commits, mean latency, events and
  * events per second.
  */
@@ -25,6 +31,7 @@
 #define FSYNC (1 * MS)
 
 enum { CLIENT_SEND, AT_SERVER, AT_LEADER, FOLLOWER_LOGGED, LEADER_LOGGED, ACK_AT_LEADER, COMMIT_AT_SERVER, REPLY };
+/* COMMIT_AT_SERVER: a = the server, b = the proposal's ring slot. */
 
 typedef struct {
     int64_t t;
@@ -128,16 +135,26 @@ int main(int argc, char **argv)
             acks[e.b]++;
             /* Commit in order: everything from `committed` with a quorum. */
             while (committed < next_zxid && acks[committed & (ring - 1)] >= quorum) {
-                int k = owner[committed & (ring - 1)];
-                acks[committed & (ring - 1)] = -n; /* late acks must not recount */
-                server_of = (k - 1) % n + 1;
-                push(server_of == leader ? e.t : e.t + LINK, COMMIT_AT_SERVER, k, 0);
+                int slot = (int)(committed & (ring - 1));
+                acks[slot] = -n; /* late acks must not recount */
+                for (int f = 1; f < n; f++)
+                    push(e.t + LINK, COMMIT_AT_SERVER, f, slot);
+                /* The leader applies at once: its own client's reply
+                 * leaves now. */
+                int k = owner[slot];
+                if ((k - 1) % n + 1 == leader)
+                    push(e.t + LINK, REPLY, k, 0);
                 committed++;
             }
             break;
-        case COMMIT_AT_SERVER:
-            push(e.t + LINK, REPLY, e.a, 0);
+        case COMMIT_AT_SERVER: {
+            /* The ring slot is not reused before this: at most C
+             * proposals are outstanding and the ring holds 4C. */
+            int k = owner[e.b];
+            if ((k - 1) % n + 1 == e.a)
+                push(e.t + LINK, REPLY, k, 0);
             break;
+        }
         case REPLY:
             commits++;
             lat_sum += (double)(e.t - start[e.a]);
