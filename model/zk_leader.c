@@ -611,7 +611,7 @@ static void propose(ZkServer *s, ZkTxn *txn)
     send_to_forwarding(s, ZK_MSG_PROPOSAL, txn, zxid, FALSE);
     zk_server_log_append(s, txn);
     zk_server_maybe_snapshot(s);
-    *(ToAck *)sim_ring_push(&L->to_ack) =
+    *(ToAck *)sim_ring_push_raw(&L->to_ack) =
         (ToAck){ zxid, g_array_index(s->disk.log, ZkLogEntry, s->disk.log->len - 1).write_no };
     sim_disk_flush(s->sim, s->node, self_flushed, s, (void *)(uintptr_t)L->gen);
 }

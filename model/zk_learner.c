@@ -165,7 +165,7 @@ static void log_proposal(ZkServer *s, ZkTxn *txn, gboolean ack)
     ZkLearner *l = s->learner;
     zk_server_log_append(s, txn);
     zk_server_maybe_snapshot(s);
-    *(ZkTxn **)sim_ring_push(&l->pending) = zk_txn_ref(txn);
+    *(ZkTxn **)sim_ring_push_raw(&l->pending) = zk_txn_ref(txn);
     SIM_TRACE(s->sim, s->node, "LOGGED", SF_HEX("zxid", zk_txn_zxid(txn)));
     if (!ack)
         return;
@@ -175,7 +175,7 @@ static void log_proposal(ZkServer *s, ZkTxn *txn, gboolean ack)
         sim_disk_flush(s->sim, s->node, flushed, s, (void *)(uintptr_t)l->gen);
         return;
     }
-    *(ToAck *)sim_ring_push(&l->to_ack) = (ToAck){ zk_txn_zxid(txn), w };
+    *(ToAck *)sim_ring_push_raw(&l->to_ack) = (ToAck){ zk_txn_zxid(txn), w };
     sim_disk_flush(s->sim, s->node, flushed, s, (void *)(uintptr_t)l->gen);
 }
 

@@ -138,7 +138,7 @@ void sim_disk_flush(Sim *sim, int node, SimEventFn fn, void *ctx, void *data)
 {
     SimDisk *d = disk_of(sim, node);
     g_assert(sim_node_state(sim, node) != SIM_NODE_DOWN);
-    *(FlushReq *)sim_ring_push(&d->waiting) = (FlushReq){ .target = d->written, .fn = fn, .ctx = ctx, .data = data };
+    *(FlushReq *)sim_ring_push_raw(&d->waiting) = (FlushReq){ .target = d->written, .fn = fn, .ctx = ctx, .data = data };
     if (d->cfg.concurrent) {
         d->fsyncs++;
         sim_after(sim, fsync_latency(d), node, fsync_done, d, (void *)(uintptr_t)d->written);

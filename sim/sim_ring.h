@@ -80,13 +80,20 @@ static inline void sim_ring_grow(SimRing *r)
     r->head = 0;
 }
 
-/* Appends a zeroed element and returns it. */
-static inline void *sim_ring_push(SimRing *r)
+/* Appends an element with undefined contents and returns it: for
+ * callers that write every byte. */
+static inline void *sim_ring_push_raw(SimRing *r)
 {
     if (r->len == r->cap)
         sim_ring_grow(r);
     r->len++;
-    void *e = sim_ring_nth(r, r->len - 1);
+    return sim_ring_nth(r, r->len - 1);
+}
+
+/* Appends a zeroed element and returns it. */
+static inline void *sim_ring_push(SimRing *r)
+{
+    void *e = sim_ring_push_raw(r);
     memset(e, 0, r->elt);
     return e;
 }
@@ -105,7 +112,7 @@ static inline void sim_ring_pop_tail(SimRing *r)
 static inline void sim_ring_push_ptr(SimRing *r, void *p)
 {
     g_assert(r->elt == sizeof(void *) && p);
-    *(void **)sim_ring_push(r) = p;
+    *(void **)sim_ring_push_raw(r) = p;
 }
 
 static inline void *sim_ring_nth_ptr(const SimRing *r, guint i)
