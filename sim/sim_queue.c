@@ -120,6 +120,7 @@ typedef struct Lane {
     uint32_t cap;
     uint32_t head;
     uint32_t tail;
+    uint32_t live;       /* entries not stale */
     uint64_t delay;      /* utime at push minus the queue's now_utime */
     uint64_t last_utime; /* of the newest entry */
 } Lane;
@@ -363,6 +364,20 @@ static gboolean lane_entry_live(const SimQueue *q, uint32_t lane, const HeapEntr
     return q->meta[e->slot].heap_pos == POS_LANE + lane && q->ev[e->slot].seq == e->seq;
 }
 
+/* Drops every stale entry of lane l, keeping the live ones in order:
+ * O(entries), run when stale ones outnumber the live (see lane_left()). */
+static void lane_compact(SimQueue *q, uint32_t l)
+{
+    Lane *lane = &q->lanes[l];
+    uint32_t w = lane->head;
+    for (uint32_t k = lane->head; k != lane->tail; k++) {
+        HeapEntry e = lane->buf[k & (lane->cap - 1)];
+        if (lane_entry_live(q, l, &e))
+            lane->buf[w++ & (lane->cap - 1)] = e;
+    }
+    lane->tail = w;
+}
+
 /* Skips stale entries at the head of lane l, keeping invariant 7. */
 static inline void lane_settle(SimQueue *q, uint32_t l)
 {
@@ -396,6 +411,7 @@ static void lane_append(SimQueue *q, uint32_t l, HeapEntry e)
         q->first[l] = e;
     lane->buf[lane->tail++ & (lane->cap - 1)] = e;
     lane->last_utime = e.utime;
+    lane->live++;
     q->meta[e.slot].heap_pos = POS_LANE + l;
     q->busy |= 1u << l;
     q->lane_live++;
@@ -465,6 +481,23 @@ static inline const HeapEntry *earliest(const SimQueue *cq, uint32_t *src)
     return best;
 }
 
+/* Lane l lost a live entry that stays behind as a stale one (cancelled,
+ * or moved to the heap).  Stale entries in the middle of a lane wait
+ * until the head passes them; a lane with a long delay whose events are
+ * cancelled as fast as they come (a timeout re-armed by cancel and push)
+ * would pile them up for the whole delay, so past twice the live ones
+ * (plus a little) the lane is compacted: memory stays proportional to
+ * what is pending, as with the heap, at O(1) amortised. */
+static void lane_left(SimQueue *q, uint32_t l)
+{
+    Lane *lane = &q->lanes[l];
+    lane->live--;
+    q->lane_live--;
+    lane_settle(q, l);
+    if (lane->tail - lane->head > 2 * lane->live + 32)
+        lane_compact(q, l);
+}
+
 /* Moves every live lane entry to the end of the heap array and empties
  * the lanes; the caller rebuilds the heap. */
 static void lanes_to_heap(SimQueue *q)
@@ -478,6 +511,7 @@ static void lanes_to_heap(SimQueue *q)
                 q->meta[e->slot].heap_pos = q->len++;
             }
         }
+        lane->live = 0;
     }
     q->busy = 0;
     q->lane_live = 0;
@@ -492,9 +526,8 @@ static void slot_rekey(SimQueue *q, uint32_t i, SimTime t, uint64_t seq)
     q->ev[i].time = t;
     q->ev[i].seq = seq;
     if (in_lane(pos)) {
-        q->lane_live--;
         q->meta[i].heap_pos = POS_NONE;
-        lane_settle(q, pos - POS_LANE);
+        lane_left(q, pos - POS_LANE);
         q->len++;
         heap_sift_up(q, q->len - 1, entry_make(t, seq, i));
         return;
@@ -526,6 +559,7 @@ static void queue_check(const SimQueue *q)
         g_assert(!!(q->busy & (1u << l)) == (lane->head != lane->tail));
         g_assert(lane->head == lane->tail || lane_entry_live(q, l, lane_head(lane)));
         const HeapEntry *prev = NULL;
+        uint32_t n_lane = 0;
         for (uint32_t k = lane->head; k != lane->tail; k++) {
             const HeapEntry *e = &lane->buf[k & (lane->cap - 1)];
             g_assert(e->slot < q->cap);
@@ -534,8 +568,10 @@ static void queue_check(const SimQueue *q)
             g_assert(time_key(q->ev[e->slot].time) == e->utime);
             g_assert(!prev || entry_less(prev, e));
             prev = e;
-            n_live++;
+            n_lane++;
         }
+        g_assert(n_lane == lane->live);
+        n_live += n_lane;
     }
     g_assert(n_live == q->lane_live);
     for (uint32_t b = q->busy; b; b &= b - 1) {
@@ -643,6 +679,7 @@ const SimEvent *sim_queue_take(SimQueue *q)
         heap_pop_root(q);
     } else {
         q->lanes[src].head++;
+        q->lanes[src].live--;
         q->lane_live--;
         q->meta[top.slot].heap_pos = POS_NONE;
         lane_settle(q, src);
@@ -687,9 +724,8 @@ gboolean sim_queue_cancel(SimQueue *q, SimEventId id)
     uint32_t pos = q->meta[i].heap_pos;
     q->memo = MEMO_NONE;
     if (in_lane(pos)) {
-        q->lane_live--;
         slot_release(q, i);
-        lane_settle(q, pos - POS_LANE);
+        lane_left(q, pos - POS_LANE);
     } else {
         heap_remove(q, pos);
         slot_release(q, i);
@@ -721,6 +757,14 @@ gboolean sim_queue_reschedule(SimQueue *q, SimEventId id, SimTime t)
 size_t sim_queue_len(const SimQueue *q)
 {
     return (size_t)q->len + q->lane_live;
+}
+
+size_t sim_queue_entries(const SimQueue *q)
+{
+    size_t n = q->len;
+    for (uint32_t l = 0; l < N_LANES; l++)
+        n += q->lanes[l].tail - q->lanes[l].head;
+    return n;
 }
 
 size_t sim_queue_capacity(const SimQueue *q)

@@ -71,6 +71,9 @@ gboolean sim_queue_is_pending(const SimQueue *q, SimEventId id);
 gboolean sim_queue_reschedule(SimQueue *q, SimEventId id, SimTime t);
 
 size_t sim_queue_len(const SimQueue *q);
+/* Entries held, pending or not yet dropped (a lane skips a cancelled
+ * event's entry lazily): at most about twice len plus a constant. */
+size_t sim_queue_entries(const SimQueue *q);
 /* Slots allocated (pending + free): the slab's high-water mark. */
 size_t sim_queue_capacity(const SimQueue *q);
 uint64_t sim_queue_next_seq(const SimQueue *q);

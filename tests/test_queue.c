@@ -331,6 +331,37 @@ static void test_capacity_steady(void)
 done:;
 }
 
+/* A timeout re-armed by cancel and push, always with the same long delay,
+ * rides a lane; the cancelled entries must not pile up there for the
+ * whole delay (here: forever, the clock never reaches them). */
+static void test_lane_cancel_churn(void)
+{
+    g_autoptr(SimQueue) q = sim_queue_new();
+    /* Two events that stay: the lane's head never moves, so cancelled
+     * entries behind it are not skipped on their own. */
+    SimEvent ev = ev_at(1000000, 0), out;
+    sim_queue_push(q, &ev);
+    sim_queue_push(q, &ev);
+    SimEventId id = sim_queue_push(q, &ev);
+    size_t most = 0;
+    for (int n = 0; n < 200000; n++) {
+        ev.data = (void *)(uintptr_t)(n + 1);
+        SimEventId next = sim_queue_push(q, &ev);
+        CU_ASSERT_TRUE(sim_queue_cancel(q, id));
+        id = next;
+        most = MAX(most, sim_queue_entries(q));
+    }
+    CU_ASSERT_EQUAL(sim_queue_len(q), 3);
+    CU_ASSERT(most <= 64);
+    for (uintptr_t want = 0; want < 2; want++) {
+        CU_ASSERT_TRUE(sim_queue_pop(q, &out));
+        CU_ASSERT_EQUAL(tag_of(&out), 0);
+    }
+    CU_ASSERT_TRUE(sim_queue_pop(q, &out));
+    CU_ASSERT_EQUAL(tag_of(&out), 200000);
+    CU_ASSERT_FALSE(sim_queue_pop(q, &out));
+}
+
 /* Visit callback for test_visit: node 1 crashed (its events go), node 2's
  * clock jumped back 100 (its events fire earlier), node 3 is untouched. */
 static gboolean visit_crash_and_shift(SimEvent *ev, SimEventId id, void *user)
@@ -651,6 +682,7 @@ void tests_queue_register(void)
         { "push of a peeked event while growing", test_push_copy_of_own_event },
         { "ids nonzero and never repeat", test_ids_never_repeat },
         { "capacity steady under push+cancel", test_capacity_steady },
+        { "cancelled lane entries do not pile up", test_lane_cancel_churn },
         { "visit cancels and retimes", test_visit },
         { "200k random ops vs reference", test_random_vs_reference },
         { "200k random ops with recurring delays vs reference", test_random_lanes_vs_reference },
