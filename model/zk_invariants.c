@@ -240,6 +240,14 @@ void zk_inv_tree_reset(ZkInvariants *inv, ZkServer *s, uint64_t zxid)
 
 void zk_inv_ack(ZkInvariants *inv, ZkServer *s, uint64_t zxid)
 {
+    /* Zab: a follower accepts proposals of epoch e only once it has
+     * acknowledged NEWLEADER(e), i.e. made e its currentEpoch (f.a).  An
+     * ack from a server whose currentEpoch is older can commit a txn that
+     * the server's own vote (ordered by currentEpoch first) then fails to
+     * carry into the next election. */
+    if ((int64_t)(zxid >> 32) > s->disk.current_epoch)
+        VIOLATION(inv, s->node, "s%d acked 0x%" PRIx64 " of epoch %" PRIu64 " while its currentEpoch is %" PRId64,
+                  s->sid, zxid, zxid >> 32, s->disk.current_epoch);
     gssize i = zk_server_log_find(s, zxid);
     if (i < 0)
         return; /* snapshot-covered or a NEWLEADER ack */

@@ -11,8 +11,12 @@
  *   NEWLEADER      snapshot if SNAP or TRUNC, log the buffered proposals,
  *                  fsync, then write currentEpoch and ack (the order fixed
  *                  by ZOOKEEPER-3911/4646/4643);
- *   WAIT_UPTODATE  more buffering; UPTODATE starts serving, logs and
- *                  commits what was buffered;
+ *   WAIT_UPTODATE  more buffering; UPTODATE acks, then acks the proposals
+ *                  logged at NEWLEADER (PR #2111: not before, or a
+ *                  proposal could be acked by a server whose currentEpoch
+ *                  is still the old one, whose vote then loses to a
+ *                  shorter log and takes the committed txn with it),
+ *                  starts serving, logs and commits what was buffered;
  *   RUNNING        PROPOSAL: log, fsync, ACK; COMMIT: must match the head
  *                  of the pending txns, apply; INFORM (observers): log and
  *                  apply; PING: answer with our clients' session touches.
@@ -60,6 +64,7 @@ struct ZkLearner {
     gboolean write_to_log; /* after NEWLEADER, commits are recorded, not applied */
     GQueue not_committed;  /* ZkTxn*: proposals received during sync */
     GArray *committed;     /* uint64 zxids committed during sync */
+    GArray *ack_at_uptodate; /* uint64 zxids logged at NEWLEADER (requestsToAck) */
     SimRing pending;       /* ZkTxn* (references): logged, awaiting COMMIT (pendingTxns) */
     SimRing to_ack;        /* ToAck: logged, awaiting fsync to be acked */
     GQueue syncs;          /* rids of client syncs forwarded, FIFO */
@@ -290,7 +295,12 @@ static void on_newleader(ZkServer *s, ZkMsg *m)
     l->write_to_log = TRUE;
     ZkTxn *t;
     while ((t = g_queue_pop_head(&l->not_committed))) {
-        log_proposal(s, t, s->role == ZK_FOLLOWING);
+        /* Logged now, acked after UPTODATE: the flush below covers them. */
+        log_proposal(s, t, FALSE);
+        if (s->role == ZK_FOLLOWING) {
+            uint64_t zxid = zk_txn_zxid(t);
+            g_array_append_val(l->ack_at_uptodate, zxid);
+        }
         zk_txn_unref(t);
     }
     l->state = L_NEWLEADER_FLUSH;
@@ -332,6 +342,9 @@ static void on_uptodate(ZkServer *s)
     ZkLearner *l = s->learner;
     l->state = L_RUNNING;
     send_leader(s, packet(s, ZK_MSG_ACK, (uint64_t)l->new_epoch << 32));
+    for (guint i = 0; i < l->ack_at_uptodate->len; i++)
+        send_ack(s, g_array_index(l->ack_at_uptodate, uint64_t, i));
+    g_array_set_size(l->ack_at_uptodate, 0);
     zk_fle_update_vote_epoch(s, l->new_epoch);
     ZkTxn *t;
     while ((t = g_queue_pop_head(&l->not_committed))) {
@@ -558,6 +571,7 @@ void zk_learner_start(ZkServer *s)
     l->give_up_at = sim_node_now(s->sim, s->node) + s->cfg->init_limit * s->cfg->tick;
     sim_timer_init(&l->read_timer, s->node, read_timeout, s, NULL);
     l->committed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    l->ack_at_uptodate = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     sim_ring_init(&l->to_ack, sizeof(ToAck));
     l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     l->touched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
@@ -586,6 +600,7 @@ void zk_learner_stop(ZkServer *s, const char *why)
     sim_ring_clear(&l->pending);
     g_queue_clear_full(&l->syncs, g_free);
     g_array_free(l->committed, TRUE);
+    g_array_free(l->ack_at_uptodate, TRUE);
     sim_ring_clear(&l->to_ack);
     g_array_free(l->touches, TRUE);
     g_hash_table_destroy(l->touched);
