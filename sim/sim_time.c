@@ -191,7 +191,25 @@ char *sim_time_format_sec(SimTime t, char *buf)
     /* Truncated toward zero, like a clock: 999999ns is still 0.000999. */
     uint64_t sec = mag / (uint64_t)SIM_S;
     uint64_t usec = (mag % (uint64_t)SIM_S) / (uint64_t)SIM_US;
-    snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 ".%06" PRIu64, sign, sec, usec);
+    /* "%s%" PRIu64 ".%06" PRIu64 by hand: every line of a text timeline
+     * starts with one. */
+    char digits[20];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + sec % 10);
+        sec /= 10;
+    } while (sec);
+    char *p = buf;
+    if (*sign)
+        *p++ = '-';
+    while (n > 0)
+        *p++ = digits[--n];
+    *p++ = '.';
+    for (int i = 5; i >= 0; i--) {
+        p[i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    p[6] = '\0';
     return buf;
 }
 

@@ -3,6 +3,7 @@
 #include "sim_trace.h"
 #include "test_util.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 static int evaluated;
@@ -55,6 +56,80 @@ static void test_text_and_json_lines(void)
                                "\"ok\":true,\"peer\":\"s3\"}\n");
     free(tb);
     free(jb);
+}
+
+/* The formatters write numbers, padding and escapes by hand; compare
+ * them with what printf gives for the extremes: every integer kind at
+ * its limits, a long node name and type, every control character. */
+static void test_formatting_matches_printf(void)
+{
+    g_autoptr(Sim) sim = sim_new(1);
+    int s = sim_node_add(sim, "a-long-node-name", 0, NULL, NULL);
+    static const int64_t ints[] = { 0, 1, -1, 9, 10, -10, INT64_MAX, INT64_MIN, 1234567890123 };
+    static const uint64_t uints[] = { 0, 1, 9, 10, 0xf, 0x10, UINT64_MAX, 0x100000003ull };
+    GString *got = g_string_new(NULL), *want = g_string_new(NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(ints); i++) {
+        SimField f = SF_INT("k", ints[i]);
+        g_string_truncate(got, 0);
+        sim_trace_format_value(sim, &f, FALSE, got);
+        g_string_printf(want, "%" PRId64, ints[i]);
+        CU_ASSERT_STRING_EQUAL(got->str, want->str);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(uints); i++) {
+        SimField u = SF_UINT("k", uints[i]), h = SF_HEX("k", uints[i]);
+        g_string_truncate(got, 0);
+        sim_trace_format_value(sim, &u, FALSE, got);
+        g_string_append_c(got, ' ');
+        sim_trace_format_value(sim, &h, FALSE, got);
+        g_string_printf(want, "%" PRIu64 " 0x%" PRIx64, uints[i], uints[i]);
+        CU_ASSERT_STRING_EQUAL(got->str, want->str);
+    }
+    char ctl[40];
+    for (int c = 1; c < 32; c++)
+        ctl[c - 1] = (char)c;
+    memcpy(ctl + 31, "\"\\\x7f\xc3\xa9z", 7);
+    ctl[38] = 0;
+    g_string_truncate(got, 0);
+    sim_json_escape(got, ctl);
+    g_string_assign(want, "\"");
+    for (const unsigned char *p = (const unsigned char *)ctl; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(want, "\\%c", *p);
+        else if (*p == '\n')
+            g_string_append(want, "\\n");
+        else if (*p == '\t')
+            g_string_append(want, "\\t");
+        else if (*p == '\r')
+            g_string_append(want, "\\r");
+        else if (*p < 0x20)
+            g_string_append_printf(want, "\\u%04x", *p);
+        else
+            g_string_append_c(want, (char)*p);
+    }
+    g_string_append_c(want, '"');
+    CU_ASSERT_STRING_EQUAL(got->str, want->str);
+    static const char *const types[] = { "X", "EIGHTEEN_CHARS_XYZ", "A_TYPE_LONGER_THAN_EIGHTEEN" };
+    static const SimTime times[] = { 0, 999, -1500 * SIM_MS, INT64_MAX, INT64_MIN };
+    for (size_t i = 0; i < G_N_ELEMENTS(types); i++) {
+        for (size_t k = 0; k < G_N_ELEMENTS(times); k++) {
+            SimField f[] = { SF_INT("n", ints[i]), SF_HEX("z", uints[k]) };
+            SimTraceEvent ev = { .time = times[k], .node = i ? s : SIM_NO_NODE, .type = types[i], .fields = f,
+                                 .nfields = 2 };
+            char tb[SIM_TIME_STR_LEN];
+            g_string_truncate(got, 0);
+            sim_trace_format_text(sim, &ev, got);
+            g_string_printf(want, "%12s s  %-5s %-18s n=%" PRId64 " z=0x%" PRIx64, sim_time_format_sec(times[k], tb),
+                            sim_node_name(sim, ev.node), types[i], ints[i], uints[k]);
+            CU_ASSERT_STRING_EQUAL(got->str, want->str);
+            g_string_truncate(got, 0);
+            sim_trace_format_json(sim, &ev, got);
+            g_string_printf(want, "{\"t\":%" PRId64 ",\"node\":\"%s\",\"type\":\"%s\",\"n\":%" PRId64 ",\"z\":\"0x%" PRIx64 "\"}",
+                            times[k], sim_node_name(sim, ev.node), types[i], ints[i], uints[k]);
+            CU_ASSERT_STRING_EQUAL(got->str, want->str);
+        }
+    }
+    g_string_free(got, TRUE);
+    g_string_free(want, TRUE);
 }
 
 static void test_hash_sees_every_field(void)
@@ -220,6 +295,7 @@ void tests_trace_register(void)
     static const TestCase cases[] = {
         { "no sink builds nothing", test_no_sink_builds_nothing },
         { "text and json lines", test_text_and_json_lines },
+        { "formatting matches printf at the limits", test_formatting_matches_printf },
         { "hash sees every field", test_hash_sees_every_field },
         { "callback sink", test_callback_sink },
         { "type ids by text, cached per type", test_type_ids },
