@@ -102,9 +102,20 @@ static int tid_of(int node, int thread)
     return pid_of(node) * TID_STRIDE + thread;
 }
 
+/* ,"key":<t in microseconds, three decimals> */
 static void put_ts(GString *s, const char *key, SimTime t)
 {
-    g_string_append_printf(s, ",\"%s\":%" PRId64 ".%03d", key, t / 1000, (int)(t % 1000));
+    if (t < 0) { /* never in a run; keep printf's rendering of it */
+        g_string_append_printf(s, ",\"%s\":%" PRId64 ".%03d", key, t / 1000, (int)(t % 1000));
+        return;
+    }
+    g_string_append_len(s, ",\"", 2);
+    g_string_append(s, key);
+    g_string_append_len(s, "\":", 2);
+    sim_str_append_i64(s, t / 1000);
+    int ns = (int)(t % 1000);
+    char frac[4] = { '.', (char)('0' + ns / 100), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10) };
+    g_string_append_len(s, frac, 4);
 }
 
 /* Starts an event object: {"ph":..,"name":..,"ts":..,"pid":..,"tid":.. */
@@ -112,10 +123,15 @@ static void begin(OutChrome *c, char ph, const char *name, SimTime t, int node, 
 {
     GString *s = c->buf;
     g_string_truncate(s, 0);
-    g_string_append_printf(s, "{\"ph\":\"%c\",\"name\":", ph);
+    g_string_append_len(s, "{\"ph\":\"", 7);
+    g_string_append_c(s, ph);
+    g_string_append_len(s, "\",\"name\":", 9);
     oj_escape(s, name);
     put_ts(s, "ts", t);
-    g_string_append_printf(s, ",\"pid\":%d,\"tid\":%d", pid_of(node), tid_of(node, thread));
+    g_string_append_len(s, ",\"pid\":", 7);
+    sim_str_append_i64(s, pid_of(node));
+    g_string_append_len(s, ",\"tid\":", 7);
+    sim_str_append_i64(s, tid_of(node, thread));
 }
 
 static void end_event(OutChrome *c)
@@ -137,13 +153,15 @@ static void put_field_value(OutChrome *c, const SimField *f)
     switch (f->kind) {
     case SIM_F_INT:
     case SIM_F_TIME:
-        g_string_append_printf(s, "%" PRId64, f->v.i);
+        sim_str_append_i64(s, f->v.i);
         break;
     case SIM_F_UINT:
-        g_string_append_printf(s, "%" PRIu64, f->v.u);
+        sim_str_append_u64(s, f->v.u);
         break;
     case SIM_F_HEX:
-        g_string_append_printf(s, "\"0x%" PRIx64 "\"", f->v.u);
+        g_string_append_c(s, '"');
+        sim_str_append_hex(s, f->v.u);
+        g_string_append_c(s, '"');
         break;
     case SIM_F_STR:
         oj_escape(s, f->v.s);
@@ -250,7 +268,9 @@ static void instant(OutChrome *c, const SimTraceEvent *ev, const char *name, int
 {
     use_thread(c, node, thread);
     begin(c, 'i', name, ev->time, node, thread);
-    g_string_append_printf(c->buf, ",\"s\":\"%c\"", scope);
+    g_string_append_len(c->buf, ",\"s\":\"", 6);
+    g_string_append_c(c->buf, scope);
+    g_string_append_c(c->buf, '"');
     put_args(c, ev);
     end_event(c);
 }
@@ -317,7 +337,10 @@ static void msg_end(OutChrome *c, const SimTraceEvent *ev, const char *name, int
     if (!id)
         return;
     begin(c, send ? 's' : 'f', name, ev->time, node, thread);
-    g_string_append_printf(c->buf, ",\"cat\":\"msg\",\"id\":%" PRIu64 "%s", id, send ? "" : ",\"bp\":\"e\"");
+    g_string_append(c->buf, ",\"cat\":\"msg\",\"id\":");
+    sim_str_append_u64(c->buf, id);
+    if (!send)
+        g_string_append(c->buf, ",\"bp\":\"e\"");
     end_event(c);
 }
 

@@ -229,12 +229,33 @@ char *sim_time_format_short(SimTime t, char *buf)
         uint64_t milli = (mag * 1000 + units[i].ns / 2) / units[i].ns;
         if (mag > UINT64_MAX / 1000)
             milli = mag / (units[i].ns / 1000);
-        int n = snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 ".%03" PRIu64, sign, milli / 1000, milli % 1000);
+        /* sign, milli / 1000, '.', milli % 1000 in three digits (printf's
+         * "%s%" PRIu64 ".%03" PRIu64, by hand: the text timeline prints
+         * one per time field). */
+        char digits[20];
+        int nd = 0;
+        uint64_t whole = milli / 1000;
+        do {
+            digits[nd++] = (char)('0' + whole % 10);
+            whole /= 10;
+        } while (whole);
+        int n = 0;
+        if (*sign)
+            buf[n++] = '-';
+        while (nd > 0)
+            buf[n++] = digits[--nd];
+        unsigned frac = (unsigned)(milli % 1000);
+        buf[n++] = '.';
+        buf[n++] = (char)('0' + frac / 100);
+        buf[n++] = (char)('0' + frac / 10 % 10);
+        buf[n++] = (char)('0' + frac % 10);
         while (n > 0 && buf[n - 1] == '0')
-            buf[--n] = 0;
+            n--;
         if (n > 0 && buf[n - 1] == '.')
-            buf[--n] = 0;
-        snprintf(buf + n, (size_t)(SIM_TIME_STR_LEN - n), "%s", units[i].name);
+            n--;
+        for (const char *u = units[i].name; *u;)
+            buf[n++] = *u++;
+        buf[n] = '\0';
         return buf;
     }
     snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 "ns", sign, mag);

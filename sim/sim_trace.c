@@ -168,7 +168,7 @@ static inline void put(GString *out, const char *s, size_t n)
 }
 
 /* "%" PRIu64 */
-static void append_u64(GString *out, uint64_t v)
+void sim_str_append_u64(GString *out, uint64_t v)
 {
     char b[20], *p = b + sizeof b;
     do {
@@ -179,18 +179,18 @@ static void append_u64(GString *out, uint64_t v)
 }
 
 /* "%" PRId64 */
-static void append_i64(GString *out, int64_t v)
+void sim_str_append_i64(GString *out, int64_t v)
 {
     if (v < 0) {
         g_string_append_c(out, '-');
-        append_u64(out, (uint64_t)0 - (uint64_t)v);
+        sim_str_append_u64(out, (uint64_t)0 - (uint64_t)v);
     } else {
-        append_u64(out, (uint64_t)v);
+        sim_str_append_u64(out, (uint64_t)v);
     }
 }
 
 /* "0x%" PRIx64 */
-static void append_hex(GString *out, uint64_t v)
+void sim_str_append_hex(GString *out, uint64_t v)
 {
     char b[18], *p = b + sizeof b;
     do {
@@ -219,13 +219,13 @@ void sim_trace_format_value(const Sim *sim, const SimField *f, gboolean exact_ti
     char tb[SIM_TIME_STR_LEN];
     switch (f->kind) {
     case SIM_F_INT:
-        append_i64(out, f->v.i);
+        sim_str_append_i64(out, f->v.i);
         break;
     case SIM_F_UINT:
-        append_u64(out, f->v.u);
+        sim_str_append_u64(out, f->v.u);
         break;
     case SIM_F_HEX:
-        append_hex(out, f->v.u);
+        sim_str_append_hex(out, f->v.u);
         break;
     case SIM_F_STR:
         g_string_append(out, f->v.s ? f->v.s : "");
@@ -314,7 +314,7 @@ void sim_json_escape(GString *out, const char *s)
 void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out)
 {
     g_string_append_len(out, "{\"t\":", 5);
-    append_i64(out, ev->time);
+    sim_str_append_i64(out, ev->time);
     g_string_append_len(out, ",\"node\":", 8);
     sim_json_escape(out, sim_node_name(sim, ev->node));
     g_string_append(out, ",\"type\":");
@@ -327,14 +327,14 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
         switch (f->kind) {
         case SIM_F_INT:
         case SIM_F_TIME:
-            append_i64(out, f->v.i);
+            sim_str_append_i64(out, f->v.i);
             break;
         case SIM_F_UINT:
-            append_u64(out, f->v.u);
+            sim_str_append_u64(out, f->v.u);
             break;
         case SIM_F_HEX:
             g_string_append_c(out, '"');
-            append_hex(out, f->v.u);
+            sim_str_append_hex(out, f->v.u);
             g_string_append_c(out, '"');
             break;
         case SIM_F_STR:

@@ -116,6 +116,11 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
 /* Appends s as a JSON string literal (quotes, escapes, control
  * characters as \\u00XX); NULL is the empty string. */
 void sim_json_escape(GString *out, const char *s);
+/* Integers appended as printf's "%" PRId64, "%" PRIu64 and "0x%" PRIx64
+ * would, without printf (every output of a run writes millions). */
+void sim_str_append_i64(GString *out, int64_t v);
+void sim_str_append_u64(GString *out, uint64_t v);
+void sim_str_append_hex(GString *out, uint64_t v);
 /* A sink's per-type memo: one int per type id, computed on first sight.
  *
  *   static int kind_of(const char *type) { ... strcmp chain ... }

@@ -10,6 +10,7 @@
 
 #include "sim_rng.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -760,6 +761,71 @@ static void test_time_format_sec(void)
     CU_ASSERT_STRING_EQUAL(sim_time_format_sec(INT64_MIN, buf), "-9223372036.854775");
 }
 
+/* The formats written by hand against printf references of the same
+ * rules, over every magnitude and the extremes. */
+static void ref_format_sec(SimTime t, char *buf)
+{
+    const char *sign = t < 0 ? "-" : "";
+    uint64_t mag = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 ".%06" PRIu64, sign, mag / (uint64_t)SIM_S,
+             (mag % (uint64_t)SIM_S) / (uint64_t)SIM_US);
+}
+
+static void ref_format_short(SimTime t, char *buf)
+{
+    const char *sign = t < 0 ? "-" : "";
+    uint64_t mag = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    static const struct {
+        uint64_t ns;
+        const char *name;
+    } units[] = { { (uint64_t)SIM_S, "s" }, { (uint64_t)SIM_MS, "ms" }, { (uint64_t)SIM_US, "us" } };
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (mag < units[i].ns)
+            continue;
+        uint64_t milli = (mag * 1000 + units[i].ns / 2) / units[i].ns;
+        if (mag > UINT64_MAX / 1000)
+            milli = mag / (units[i].ns / 1000);
+        int n = snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 ".%03" PRIu64, sign, milli / 1000, milli % 1000);
+        while (n > 0 && buf[n - 1] == '0')
+            buf[--n] = 0;
+        if (n > 0 && buf[n - 1] == '.')
+            buf[--n] = 0;
+        snprintf(buf + n, (size_t)(SIM_TIME_STR_LEN - n), "%s", units[i].name);
+        return;
+    }
+    snprintf(buf, SIM_TIME_STR_LEN, "%s%" PRIu64 "ns", sign, mag);
+}
+
+static void test_time_formats_match_printf(void)
+{
+    static const SimTime edges[] = { 0, 1, 999, 1000, 1499, 1500, 999999, 1000000, 999999499, 999999500,
+                                     999999999, SIM_S, 59 * SIM_S, 3204117999, INT64_MAX, INT64_MIN, -1,
+                                     -999, -1000, -1500 * SIM_MS, INT64_MAX / 1000, INT64_MAX / 1000 + 1 };
+    char got[SIM_TIME_STR_LEN], want[SIM_TIME_STR_LEN];
+    SimRng r;
+    sim_rng_init(&r, 12, "fmt");
+    int bad = 0;
+    for (int i = 0; i < 20000 + (int)G_N_ELEMENTS(edges); i++) {
+        SimTime t;
+        if (i < (int)G_N_ELEMENTS(edges)) {
+            t = edges[i];
+        } else {
+            /* A random magnitude: 0 to 63 bits, either sign. */
+            uint64_t bits = sim_rng_below(&r, 64);
+            t = (SimTime)(sim_rng_u64(&r) >> (63 - bits) >> 1);
+            if (sim_rng_below(&r, 4) == 0)
+                t = -t;
+        }
+        sim_time_format_short(t, got);
+        ref_format_short(t, want);
+        bad += strcmp(got, want) != 0;
+        sim_time_format_sec(t, got);
+        ref_format_sec(t, want);
+        bad += strcmp(got, want) != 0;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void test_time_roundtrip(void)
 {
     /* format is exact, so parse(format(t)) == t for every non-negative t;
@@ -816,6 +882,7 @@ void tests_rng_register(void)
         { "time_parse_errors", test_time_parse_errors },
         { "time_format", test_time_format },
         { "time_format_sec", test_time_format_sec },
+        { "time formats match printf", test_time_formats_match_printf },
         { "time_roundtrip", test_time_roundtrip },
     };
     TEST_SUITE("rng", cases);
