@@ -167,6 +167,11 @@ static inline void put(GString *out, const char *s, size_t n)
     }
 }
 
+static inline void put_str(GString *out, const char *s)
+{
+    put(out, s, strlen(s));
+}
+
 /* "%" PRIu64 */
 void sim_str_append_u64(GString *out, uint64_t v)
 {
@@ -228,20 +233,20 @@ void sim_trace_format_value(const Sim *sim, const SimField *f, gboolean exact_ti
         sim_str_append_hex(out, f->v.u);
         break;
     case SIM_F_STR:
-        g_string_append(out, f->v.s ? f->v.s : "");
+        put_str(out, f->v.s ? f->v.s : "");
         break;
     case SIM_F_TIME:
-        g_string_append(out, exact_time ? sim_time_format(f->v.i, tb) : sim_time_format_short(f->v.i, tb));
+        put_str(out, exact_time ? sim_time_format(f->v.i, tb) : sim_time_format_short(f->v.i, tb));
         break;
     case SIM_F_BOOL:
-        g_string_append(out, f->v.i ? "true" : "false");
+        put_str(out, f->v.i ? "true" : "false");
         break;
     case SIM_F_NODE:
-        g_string_append(out, f->v.i >= 0 && f->v.i < sim_node_count(sim) ? sim_node_name(sim, (int)f->v.i) : "-");
+        put_str(out, f->v.i >= 0 && f->v.i < sim_node_count(sim) ? sim_node_name(sim, (int)f->v.i) : "-");
         break;
     case SIM_F_DBL: {
         char b[G_ASCII_DTOSTR_BUF_SIZE]; /* not the locale's decimal comma */
-        g_string_append(out, g_ascii_formatd(b, sizeof b, "%.6g", f->v.d));
+        put_str(out, g_ascii_formatd(b, sizeof b, "%.6g", f->v.d));
         break;
     }
     }
@@ -258,7 +263,7 @@ void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out
     append_padded(out, ev->type, 18, FALSE);
     for (size_t i = 0; i < ev->nfields; i++) {
         g_string_append_c(out, ' ');
-        g_string_append(out, ev->fields[i].key);
+        put_str(out, ev->fields[i].key);
         g_string_append_c(out, '=');
         sim_trace_format_value(sim, &ev->fields[i], FALSE, out);
     }
@@ -287,19 +292,19 @@ void sim_json_escape(GString *out, const char *s)
             break;
         switch (*p) {
         case '"':
-            g_string_append(out, "\\\"");
+            put_str(out, "\\\"");
             break;
         case '\\':
-            g_string_append(out, "\\\\");
+            put_str(out, "\\\\");
             break;
         case '\n':
-            g_string_append(out, "\\n");
+            put_str(out, "\\n");
             break;
         case '\t':
-            g_string_append(out, "\\t");
+            put_str(out, "\\t");
             break;
         case '\r':
-            g_string_append(out, "\\r");
+            put_str(out, "\\r");
             break;
         default:
             g_assert(*p < 0x20);
@@ -317,7 +322,7 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
     sim_str_append_i64(out, ev->time);
     g_string_append_len(out, ",\"node\":", 8);
     sim_json_escape(out, sim_node_name(sim, ev->node));
-    g_string_append(out, ",\"type\":");
+    put_str(out, ",\"type\":");
     sim_json_escape(out, ev->type);
     for (size_t i = 0; i < ev->nfields; i++) {
         const SimField *f = &ev->fields[i];
@@ -341,14 +346,14 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
             sim_json_escape(out, f->v.s);
             break;
         case SIM_F_BOOL:
-            g_string_append(out, f->v.i ? "true" : "false");
+            put_str(out, f->v.i ? "true" : "false");
             break;
         case SIM_F_NODE:
             sim_json_escape(out, sim_node_name(sim, (int)f->v.i));
             break;
         case SIM_F_DBL: {
             char db[G_ASCII_DTOSTR_BUF_SIZE];
-            g_string_append(out, g_ascii_dtostr(db, sizeof db, f->v.d));
+            put_str(out, g_ascii_dtostr(db, sizeof db, f->v.d));
             break;
         }
         }
