@@ -3,6 +3,7 @@
 
 #include "out_flow.h"
 #include "out_json.h"
+#include "sim_map.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -33,6 +34,7 @@ typedef struct {
     guint lane;
     SimTime start;
     char *op;
+    guint slot; /* index in OutChrome.open */
 } PendingOp;
 
 static void pending_op_free(gpointer p)
@@ -50,7 +52,8 @@ struct OutChrome {
     guint32 engine_named;
     GArray *nodes; /* Node by node id */
     OutFlows *flows;
-    GHashTable *ops; /* (node, xid) -> PendingOp, lookup only */
+    SimU64Map ops;   /* (node, xid) -> PendingOp, lookup only */
+    GPtrArray *open; /* the same PendingOps, for the end of the run */
     GString *buf;
 };
 
@@ -62,7 +65,8 @@ OutChrome *out_chrome_new(Sim *sim, FILE *f, gboolean notification_flows)
     c->notification_flows = notification_flows;
     c->nodes = g_array_new(FALSE, TRUE, sizeof(Node));
     c->flows = out_flows_new();
-    c->ops = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, pending_op_free);
+    sim_u64map_init(&c->ops);
+    c->open = g_ptr_array_new();
     c->buf = g_string_new(NULL);
     fputs("{\"traceEvents\":[\n", f);
     return c;
@@ -80,7 +84,8 @@ void out_chrome_free(OutChrome *c)
     }
     g_array_free(c->nodes, TRUE);
     out_flows_free(c->flows);
-    g_hash_table_destroy(c->ops);
+    sim_u64map_clear(&c->ops, pending_op_free);
+    g_ptr_array_free(c->open, TRUE);
     g_string_free(c->buf, TRUE);
     g_free(c);
 }
@@ -375,6 +380,17 @@ static gint64 op_key(int node, int64_t xid)
     return (gint64)(((uint64_t)(uint32_t)node << 40) ^ ((uint64_t)xid & ((1ull << 40) - 1)));
 }
 
+/* Drops p from the open list (its slot goes to the last one) and frees
+ * it; the caller has taken it out of the map. */
+static void op_forget(OutChrome *c, PendingOp *p)
+{
+    PendingOp *last = g_ptr_array_index(c->open, c->open->len - 1);
+    g_ptr_array_index(c->open, p->slot) = last;
+    last->slot = p->slot;
+    g_ptr_array_set_size(c->open, c->open->len - 1);
+    pending_op_free(p);
+}
+
 static void on_op_start(OutChrome *c, const SimTraceEvent *ev)
 {
     if (ev->node < 0 || !out_ev_has(ev, "xid"))
@@ -392,8 +408,11 @@ static void on_op_start(OutChrome *c, const SimTraceEvent *ev)
     g_array_index(n->lanes, gboolean, lane) = TRUE;
     gint64 k = op_key(ev->node, out_ev_int(ev, "xid", 0));
     PendingOp *p = g_new(PendingOp, 1);
-    *p = (PendingOp){ ev->node, lane, ev->time, g_strdup(out_ev_str(ev, "op", "op")) };
-    g_hash_table_replace(c->ops, g_memdup2(&k, sizeof k), p);
+    *p = (PendingOp){ ev->node, lane, ev->time, g_strdup(out_ev_str(ev, "op", "op")), c->open->len };
+    g_ptr_array_add(c->open, p);
+    PendingOp *old = sim_u64map_put(&c->ops, (uint64_t)k, p);
+    if (old)
+        op_forget(c, old);
 }
 
 static void on_op_end(OutChrome *c, const SimTraceEvent *ev)
@@ -402,7 +421,7 @@ static void on_op_end(OutChrome *c, const SimTraceEvent *ev)
         return;
     const char *op = out_ev_str(ev, "op", "op");
     gint64 k = op_key(ev->node, out_ev_int(ev, "xid", 0));
-    PendingOp *p = out_ev_has(ev, "xid") ? g_hash_table_lookup(c->ops, &k) : NULL;
+    PendingOp *p = out_ev_has(ev, "xid") ? sim_u64map_get(&c->ops, (uint64_t)k) : NULL;
     if (!p) {
         instant(c, ev, op, ev->node, T_EVENTS, 't');
         return;
@@ -416,7 +435,8 @@ static void on_op_end(OutChrome *c, const SimTraceEvent *ev)
     end_event(c);
     Node *n = node_state(c, ev->node);
     g_array_index(n->lanes, gboolean, p->lane) = FALSE;
-    g_hash_table_remove(c->ops, &k);
+    sim_u64map_take(&c->ops, (uint64_t)k);
+    op_forget(c, p);
 }
 
 /* ---- dispatch ---- */
@@ -521,12 +541,7 @@ static gint cmp_pending(gconstpointer a, gconstpointer b)
  * (node, lane) order: the table's own order is not defined. */
 static void close_ops(OutChrome *c, SimTime end)
 {
-    GPtrArray *open = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, c->ops);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        g_ptr_array_add(open, v);
+    GPtrArray *open = c->open;
     g_ptr_array_sort(open, cmp_pending);
     for (guint i = 0; i < open->len; i++) {
         const PendingOp *p = g_ptr_array_index(open, i);
@@ -538,8 +553,10 @@ static void close_ops(OutChrome *c, SimTime end)
         g_string_append(c->buf, ",\"cat\":\"op\"");
         end_event(c);
     }
-    g_ptr_array_free(open, TRUE);
-    g_hash_table_remove_all(c->ops);
+    sim_u64map_clear(&c->ops, NULL);
+    for (guint i = 0; i < open->len; i++)
+        pending_op_free(g_ptr_array_index(open, i));
+    g_ptr_array_set_size(open, 0);
 }
 
 gboolean out_chrome_finish(OutChrome *c, SimTime end, const char *extra)
