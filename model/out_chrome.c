@@ -114,13 +114,13 @@ static void put_ts(GString *s, const char *key, SimTime t)
         g_string_append_printf(s, ",\"%s\":%" PRId64 ".%03d", key, t / 1000, (int)(t % 1000));
         return;
     }
-    g_string_append_len(s, ",\"", 2);
-    g_string_append(s, key);
-    g_string_append_len(s, "\":", 2);
+    sim_str_put(s, ",\"", 2);
+    sim_str_puts(s, key);
+    sim_str_put(s, "\":", 2);
     sim_str_append_i64(s, t / 1000);
     int ns = (int)(t % 1000);
     char frac[4] = { '.', (char)('0' + ns / 100), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10) };
-    g_string_append_len(s, frac, 4);
+    sim_str_put(s, frac, 4);
 }
 
 /* Starts an event object: {"ph":..,"name":..,"ts":..,"pid":..,"tid":.. */
@@ -128,20 +128,20 @@ static void begin(OutChrome *c, char ph, const char *name, SimTime t, int node, 
 {
     GString *s = c->buf;
     g_string_truncate(s, 0);
-    g_string_append_len(s, "{\"ph\":\"", 7);
+    sim_str_put(s, "{\"ph\":\"", 7);
     g_string_append_c(s, ph);
-    g_string_append_len(s, "\",\"name\":", 9);
+    sim_str_put(s, "\",\"name\":", 9);
     oj_escape(s, name);
     put_ts(s, "ts", t);
-    g_string_append_len(s, ",\"pid\":", 7);
+    sim_str_put(s, ",\"pid\":", 7);
     sim_str_append_i64(s, pid_of(node));
-    g_string_append_len(s, ",\"tid\":", 7);
+    sim_str_put(s, ",\"tid\":", 7);
     sim_str_append_i64(s, tid_of(node, thread));
 }
 
 static void end_event(OutChrome *c)
 {
-    g_string_append(c->buf, "}");
+    sim_str_puts(c->buf, "}");
     if (c->written >= OUT_CHROME_EVENTS_MAX) {
         c->dropped++;
         return;
@@ -172,7 +172,7 @@ static void put_field_value(OutChrome *c, const SimField *f)
         oj_escape(s, f->v.s);
         break;
     case SIM_F_BOOL:
-        g_string_append(s, f->v.i ? "true" : "false");
+        sim_str_puts(s, f->v.i ? "true" : "false");
         break;
     case SIM_F_NODE:
         oj_escape(s, f->v.i >= 0 && f->v.i < sim_node_count(c->sim) ? sim_node_name(c->sim, (int)f->v.i) : "-");
@@ -188,7 +188,7 @@ static void put_field_value(OutChrome *c, const SimField *f)
 /* ,"args":{every field of ev} */
 static void put_args(OutChrome *c, const SimTraceEvent *ev)
 {
-    g_string_append(c->buf, ",\"args\":{");
+    sim_str_puts(c->buf, ",\"args\":{");
     for (size_t i = 0; i < ev->nfields; i++) {
         if (i)
             g_string_append_c(c->buf, ',');
@@ -261,7 +261,7 @@ static void span(OutChrome *c, const char *name, int node, int thread, SimTime f
     begin(c, 'X', name, from, node, thread);
     put_ts(c->buf, "dur", to - from);
     if (why) {
-        g_string_append(c->buf, ",\"args\":{\"why\":");
+        sim_str_puts(c->buf, ",\"args\":{\"why\":");
         oj_escape(c->buf, why);
         g_string_append_c(c->buf, '}');
     }
@@ -273,7 +273,7 @@ static void instant(OutChrome *c, const SimTraceEvent *ev, const char *name, int
 {
     use_thread(c, node, thread);
     begin(c, 'i', name, ev->time, node, thread);
-    g_string_append_len(c->buf, ",\"s\":\"", 6);
+    sim_str_put(c->buf, ",\"s\":\"", 6);
     g_string_append_c(c->buf, scope);
     g_string_append_c(c->buf, '"');
     put_args(c, ev);
@@ -336,16 +336,16 @@ static void msg_end(OutChrome *c, const SimTraceEvent *ev, const char *name, int
     int thread = send ? T_SENT : T_RECV;
     use_thread(c, node, thread);
     begin(c, 'X', name, ev->time, node, thread);
-    g_string_append(c->buf, ",\"dur\":0.001,\"cat\":\"msg\"");
+    sim_str_puts(c->buf, ",\"dur\":0.001,\"cat\":\"msg\"");
     put_args(c, ev);
     end_event(c);
     if (!id)
         return;
     begin(c, send ? 's' : 'f', name, ev->time, node, thread);
-    g_string_append(c->buf, ",\"cat\":\"msg\",\"id\":");
+    sim_str_puts(c->buf, ",\"cat\":\"msg\",\"id\":");
     sim_str_append_u64(c->buf, id);
     if (!send)
-        g_string_append(c->buf, ",\"bp\":\"e\"");
+        sim_str_puts(c->buf, ",\"bp\":\"e\"");
     end_event(c);
 }
 
@@ -430,7 +430,7 @@ static void on_op_end(OutChrome *c, const SimTraceEvent *ev)
     use_thread(c, ev->node, thread);
     begin(c, 'X', op, p->start, ev->node, thread);
     put_ts(c->buf, "dur", ev->time - p->start);
-    g_string_append(c->buf, ",\"cat\":\"op\"");
+    sim_str_puts(c->buf, ",\"cat\":\"op\"");
     put_args(c, ev);
     end_event(c);
     Node *n = node_state(c, ev->node);
@@ -550,7 +550,7 @@ static void close_ops(OutChrome *c, SimTime end)
         g_autofree char *name = g_strdup_printf("%s (no reply)", p->op);
         begin(c, 'X', name, p->start, p->node, thread);
         put_ts(c->buf, "dur", end - p->start);
-        g_string_append(c->buf, ",\"cat\":\"op\"");
+        sim_str_puts(c->buf, ",\"cat\":\"op\"");
         end_event(c);
     }
     sim_u64map_clear(&c->ops, NULL);

@@ -154,24 +154,6 @@ const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key)
  * the JSON Lines sink together.  The output is byte for byte what the
  * printf formats named beside each helper give. */
 
-/* g_string_append_len without the call when the bytes fit (GString's
- * fields are public; glib's own inline append_c does the same). */
-static inline void put(GString *out, const char *s, size_t n)
-{
-    if (out->len + n < out->allocated_len) {
-        memcpy(out->str + out->len, s, n);
-        out->len += n;
-        out->str[out->len] = '\0';
-    } else {
-        g_string_append_len(out, s, (gssize)n);
-    }
-}
-
-static inline void put_str(GString *out, const char *s)
-{
-    put(out, s, strlen(s));
-}
-
 /* "%" PRIu64 */
 void sim_str_append_u64(GString *out, uint64_t v)
 {
@@ -180,7 +162,7 @@ void sim_str_append_u64(GString *out, uint64_t v)
         *--p = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    put(out, p, (size_t)(b + sizeof b - p));
+    sim_str_put(out, p, (size_t)(b + sizeof b - p));
 }
 
 /* "%" PRId64 */
@@ -204,7 +186,7 @@ void sim_str_append_hex(GString *out, uint64_t v)
     } while (v);
     *--p = 'x';
     *--p = '0';
-    put(out, p, (size_t)(b + sizeof b - p));
+    sim_str_put(out, p, (size_t)(b + sizeof b - p));
 }
 
 /* "%-Ns" (left) or "%Ns" (right): s padded with spaces to width bytes,
@@ -213,10 +195,10 @@ static void append_padded(GString *out, const char *s, size_t width, gboolean ri
 {
     size_t n = strlen(s);
     if (right && n < width)
-        put(out, "                                ", MIN(width - n, 32));
-    put(out, s, n);
+        sim_str_put(out, "                                ", MIN(width - n, 32));
+    sim_str_put(out, s, n);
     if (!right && n < width)
-        put(out, "                                ", MIN(width - n, 32));
+        sim_str_put(out, "                                ", MIN(width - n, 32));
 }
 
 void sim_trace_format_value(const Sim *sim, const SimField *f, gboolean exact_time, GString *out)
@@ -233,20 +215,20 @@ void sim_trace_format_value(const Sim *sim, const SimField *f, gboolean exact_ti
         sim_str_append_hex(out, f->v.u);
         break;
     case SIM_F_STR:
-        put_str(out, f->v.s ? f->v.s : "");
+        sim_str_puts(out, f->v.s ? f->v.s : "");
         break;
     case SIM_F_TIME:
-        put_str(out, exact_time ? sim_time_format(f->v.i, tb) : sim_time_format_short(f->v.i, tb));
+        sim_str_puts(out, exact_time ? sim_time_format(f->v.i, tb) : sim_time_format_short(f->v.i, tb));
         break;
     case SIM_F_BOOL:
-        put_str(out, f->v.i ? "true" : "false");
+        sim_str_puts(out, f->v.i ? "true" : "false");
         break;
     case SIM_F_NODE:
-        put_str(out, f->v.i >= 0 && f->v.i < sim_node_count(sim) ? sim_node_name(sim, (int)f->v.i) : "-");
+        sim_str_puts(out, f->v.i >= 0 && f->v.i < sim_node_count(sim) ? sim_node_name(sim, (int)f->v.i) : "-");
         break;
     case SIM_F_DBL: {
         char b[G_ASCII_DTOSTR_BUF_SIZE]; /* not the locale's decimal comma */
-        put_str(out, g_ascii_formatd(b, sizeof b, "%.6g", f->v.d));
+        sim_str_puts(out, g_ascii_formatd(b, sizeof b, "%.6g", f->v.d));
         break;
     }
     }
@@ -263,7 +245,7 @@ void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out
     append_padded(out, ev->type, 18, FALSE);
     for (size_t i = 0; i < ev->nfields; i++) {
         g_string_append_c(out, ' ');
-        put_str(out, ev->fields[i].key);
+        sim_str_puts(out, ev->fields[i].key);
         g_string_append_c(out, '=');
         sim_trace_format_value(sim, &ev->fields[i], FALSE, out);
     }
@@ -287,24 +269,24 @@ void sim_json_escape(GString *out, const char *s)
         while (!json_stop[*p])
             p++;
         if (p > run)
-            put(out, (const char *)run, (size_t)(p - run));
+            sim_str_put(out, (const char *)run, (size_t)(p - run));
         if (!*p)
             break;
         switch (*p) {
         case '"':
-            put_str(out, "\\\"");
+            sim_str_puts(out, "\\\"");
             break;
         case '\\':
-            put_str(out, "\\\\");
+            sim_str_puts(out, "\\\\");
             break;
         case '\n':
-            put_str(out, "\\n");
+            sim_str_puts(out, "\\n");
             break;
         case '\t':
-            put_str(out, "\\t");
+            sim_str_puts(out, "\\t");
             break;
         case '\r':
-            put_str(out, "\\r");
+            sim_str_puts(out, "\\r");
             break;
         default:
             g_assert(*p < 0x20);
@@ -322,7 +304,7 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
     sim_str_append_i64(out, ev->time);
     g_string_append_len(out, ",\"node\":", 8);
     sim_json_escape(out, sim_node_name(sim, ev->node));
-    put_str(out, ",\"type\":");
+    sim_str_puts(out, ",\"type\":");
     sim_json_escape(out, ev->type);
     for (size_t i = 0; i < ev->nfields; i++) {
         const SimField *f = &ev->fields[i];
@@ -346,14 +328,14 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
             sim_json_escape(out, f->v.s);
             break;
         case SIM_F_BOOL:
-            put_str(out, f->v.i ? "true" : "false");
+            sim_str_puts(out, f->v.i ? "true" : "false");
             break;
         case SIM_F_NODE:
             sim_json_escape(out, sim_node_name(sim, (int)f->v.i));
             break;
         case SIM_F_DBL: {
             char db[G_ASCII_DTOSTR_BUF_SIZE];
-            put_str(out, g_ascii_dtostr(db, sizeof db, f->v.d));
+            sim_str_puts(out, g_ascii_dtostr(db, sizeof db, f->v.d));
             break;
         }
         }

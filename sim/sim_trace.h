@@ -19,6 +19,7 @@
 #include "sim.h"
 
 #include <stdio.h>
+#include <string.h>
 
 typedef enum {
     SIM_F_INT,
@@ -116,6 +117,25 @@ void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out
 /* Appends s as a JSON string literal (quotes, escapes, control
  * characters as \\u00XX); NULL is the empty string. */
 void sim_json_escape(GString *out, const char *s);
+/* g_string_append_len, without the call when the bytes fit (GString's
+ * fields are public; glib's own inline g_string_append_c does the same):
+ * the outputs append a few bytes at a time, millions of times. */
+static inline void sim_str_put(GString *out, const char *s, size_t n)
+{
+    if (out->len + n < out->allocated_len) {
+        memcpy(out->str + out->len, s, n);
+        out->len += n;
+        out->str[out->len] = '\0';
+    } else {
+        g_string_append_len(out, s, (gssize)n);
+    }
+}
+
+static inline void sim_str_puts(GString *out, const char *s)
+{
+    sim_str_put(out, s, strlen(s));
+}
+
 /* Integers appended as printf's "%" PRId64, "%" PRIu64 and "0x%" PRIx64
  * would, without printf (every output of a run writes millions). */
 void sim_str_append_i64(GString *out, int64_t v);
