@@ -239,7 +239,7 @@ void sim_trace_format_text(const Sim *sim, const SimTraceEvent *ev, GString *out
     char tb[SIM_TIME_STR_LEN];
     /* "%12s s  %-5s %-18s" */
     append_padded(out, sim_time_format_sec(ev->time, tb), 12, TRUE);
-    g_string_append_len(out, " s  ", 4);
+    sim_str_put(out, " s  ", 4);
     append_padded(out, sim_node_name(sim, ev->node), 5, FALSE);
     g_string_append_c(out, ' ');
     append_padded(out, ev->type, 18, FALSE);
@@ -290,7 +290,7 @@ void sim_json_escape(GString *out, const char *s)
             break;
         default:
             g_assert(*p < 0x20);
-            g_string_append_len(out, "\\u00", 4);
+            sim_str_put(out, "\\u00", 4);
             g_string_append_c(out, "0123456789abcdef"[*p >> 4]);
             g_string_append_c(out, "0123456789abcdef"[*p & 0xf]);
         }
@@ -300,9 +300,9 @@ void sim_json_escape(GString *out, const char *s)
 
 void sim_trace_format_json(const Sim *sim, const SimTraceEvent *ev, GString *out)
 {
-    g_string_append_len(out, "{\"t\":", 5);
+    sim_str_put(out, "{\"t\":", 5);
     sim_str_append_i64(out, ev->time);
-    g_string_append_len(out, ",\"node\":", 8);
+    sim_str_put(out, ",\"node\":", 8);
     sim_json_escape(out, sim_node_name(sim, ev->node));
     sim_str_puts(out, ",\"type\":");
     sim_json_escape(out, ev->type);
