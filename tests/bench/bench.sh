@@ -54,8 +54,8 @@ for c in $cases; do
 done
 echo "sim_s/s = zksim's simulated seconds per wall second;"
 echo "wall_r = bare-C wall time / zksim wall time for the same simulated W1 (1.0 = as fast as bare C);"
-echo "ev/s_r = zksim events/s / bare-C events/s (zksim counts more events per write: every COMMIT,"
-echo "every PROPOSAL arrival and its fsync are events of their own)"
+echo "ev/s_r = zksim events/s / bare-C events/s (zksim counts more events per write: a"
+echo "PROPOSAL's arrival and its fsync are two events, one in the bare loop)"
 echo
 echo "== W1 N=5 C=100 with JSON Lines tracing to /dev/null"
 "$B/bench_zksim" --trace 5 100 "$secs"
