@@ -337,8 +337,9 @@ done:;
 static void test_lane_cancel_churn(void)
 {
     g_autoptr(SimQueue) q = sim_queue_new();
-    /* Two events that stay: the lane's head never moves, so cancelled
-     * entries behind it are not skipped on their own. */
+    /* Two events that stay: the first push of a delay goes to the heap,
+     * the second claims a lane and stays at its head, so the cancelled
+     * entries queued behind it are never skipped on their own. */
     SimEvent ev = ev_at(1000000, 0), out;
     sim_queue_push(q, &ev);
     sim_queue_push(q, &ev);
@@ -353,7 +354,7 @@ static void test_lane_cancel_churn(void)
     }
     CU_ASSERT_EQUAL(sim_queue_len(q), 3);
     CU_ASSERT(most <= 64);
-    for (uintptr_t want = 0; want < 2; want++) {
+    for (int k = 0; k < 2; k++) {
         CU_ASSERT_TRUE(sim_queue_pop(q, &out));
         CU_ASSERT_EQUAL(tag_of(&out), 0);
     }
