@@ -321,17 +321,12 @@ static void mixed_set_done(ZkClient *c, const ZkResult *r, void *ud)
  * names and value tags, formatted for every request without printf. */
 static const char *fmt_u64(char *buf, const char *prefix, uint64_t v, const char *suffix)
 {
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    char digits[20];
+    size_t n = (size_t)(sim_fmt_u64(digits, v) - digits);
     size_t lp = strlen(prefix), ls = strlen(suffix);
-    g_assert(lp + (size_t)n + ls < 32);
+    g_assert(lp + n + ls < 32);
     memcpy(buf, prefix, lp);
-    for (int i = 0; i < n; i++)
-        buf[lp + (size_t)i] = digits[n - 1 - i];
+    memcpy(buf + lp, digits, n);
     memcpy(buf + lp + n, suffix, ls + 1);
     return buf;
 }

@@ -193,17 +193,10 @@ char *sim_time_format_sec(SimTime t, char *buf)
     uint64_t usec = (mag % (uint64_t)SIM_S) / (uint64_t)SIM_US;
     /* "%s%" PRIu64 ".%06" PRIu64 by hand: every line of a text timeline
      * starts with one. */
-    char digits[20];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + sec % 10);
-        sec /= 10;
-    } while (sec);
     char *p = buf;
     if (*sign)
         *p++ = '-';
-    while (n > 0)
-        *p++ = digits[--n];
+    p = sim_fmt_u64(p, sec);
     *p++ = '.';
     for (int i = 5; i >= 0; i--) {
         p[i] = (char)('0' + usec % 10);
@@ -232,18 +225,11 @@ char *sim_time_format_short(SimTime t, char *buf)
         /* sign, milli / 1000, '.', milli % 1000 in three digits (printf's
          * "%s%" PRIu64 ".%03" PRIu64, by hand: the text timeline prints
          * one per time field). */
-        char digits[20];
-        int nd = 0;
-        uint64_t whole = milli / 1000;
-        do {
-            digits[nd++] = (char)('0' + whole % 10);
-            whole /= 10;
-        } while (whole);
-        int n = 0;
+        char *p = buf;
         if (*sign)
-            buf[n++] = '-';
-        while (nd > 0)
-            buf[n++] = digits[--nd];
+            *p++ = '-';
+        p = sim_fmt_u64(p, milli / 1000);
+        int n = (int)(p - buf);
         unsigned frac = (unsigned)(milli % 1000);
         buf[n++] = '.';
         buf[n++] = (char)('0' + frac / 100);

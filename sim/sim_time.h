@@ -39,4 +39,20 @@ char *sim_time_format_short(SimTime t, char *buf);
 /* Seconds with six decimals ("3.204117"), the timeline's time column. */
 char *sim_time_format_sec(SimTime t, char *buf);
 
+/* Writes v in decimal at p (at most 20 bytes, no NUL) and returns the
+ * end: printf's "%" PRIu64 without printf, for the numbers every line of
+ * every output carries (the time formats, the trace, the workloads). */
+static inline char *sim_fmt_u64(char *p, uint64_t v)
+{
+    char digits[20];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n > 0)
+        *p++ = digits[--n];
+    return p;
+}
+
 #endif

@@ -157,12 +157,8 @@ const SimField *sim_trace_field(const SimTraceEvent *ev, const char *key)
 /* "%" PRIu64 */
 void sim_str_append_u64(GString *out, uint64_t v)
 {
-    char b[20], *p = b + sizeof b;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sim_str_put(out, p, (size_t)(b + sizeof b - p));
+    char b[20];
+    sim_str_put(out, b, (size_t)(sim_fmt_u64(b, v) - b));
 }
 
 /* "%" PRId64 */
