@@ -3,9 +3,9 @@
  * Each connection has two directions; each direction is a singly linked
  * queue of messages (pooled, never malloc'd per message once warm) and at
  * most one pending "pump" event, owned by the receiving node, scheduled
- * for the head's arrival.  Delivering only the head keeps FIFO order by
- * construction, whatever the latency samples, holds, delays and
- * partitions do.  Control messages (accept, connected, refused, FIN)
+ * for the head's arrival.  Delivering from the head only keeps FIFO
+ * order by construction, whatever the latency samples, holds, delays and
+ * partitions do; one pump reads every message due by then (a burst).  Control messages (accept, connected, refused, FIN)
  * travel in the same queues so they are ordered with the data.
  *
  * Events refer to a connection by (index, generation); a connection that
@@ -594,32 +594,51 @@ static void deliver(SimNet *net, Conn *c, int d, Msg *m)
     }
 }
 
+/* Delivers the head of a direction, then every message behind it that
+ * is due by now: a burst that reaches a node in one instant is read in
+ * one go, as a socket read returns all the bytes that have arrived, and
+ * costs one event instead of one per message.  The loop stops where a
+ * fresh pump would not run at once (the next message is not due, the
+ * link is cut, the receiver went down or was paused, or a handler
+ * rescheduled the direction); nothing is ever delivered earlier than
+ * its arrival time.  Each message past the first counts as one of the
+ * run's events (sim_events_run), as its own pump did. */
 static void pump_fn(Sim *sim, void *ctx, void *data)
 {
     SimNet *net = ctx;
     int d;
     Conn *c = ev_conn(net, data, &d);
-    (void)sim;
     if (!c)
         return;
-    Dir *dir = &c->dir[d];
-    dir->pump = SIM_EVENT_NONE;
-    Msg *m = dir->head;
-    if (!m)
-        return;
-    if (!sim_net_reachable(sim, c->node[d], c->node[1 - d])) {
-        dir->stalled = TRUE; /* TCP keeps retransmitting until heal */
-        return;
-    }
-    dir->head = m->next;
-    if (!dir->head)
-        dir->tail = NULL;
+    c->dir[d].pump = SIM_EVENT_NONE;
     SimConnId id = conn_id(net, c);
-    deliver(net, c, d, m);
-    msg_release(net, m);
-    c = conn_lookup(net, id);
-    if (c)
-        dir_schedule(net, c, d);
+    int from = c->node[d], to = c->node[1 - d];
+    for (gboolean first = TRUE;; first = FALSE) {
+        Dir *dir = &c->dir[d];
+        Msg *m = dir->head;
+        if (!m)
+            return;
+        if (!first) {
+            if (m->arrival > sim_now(sim) || dir->stalled || sim_pending(sim, dir->pump) ||
+                sim_node_state(sim, to) != SIM_NODE_UP) {
+                dir_schedule(net, c, d);
+                return;
+            }
+            sim->events_run++;
+        }
+        if (!sim_net_reachable(sim, from, to)) {
+            dir->stalled = TRUE; /* TCP keeps retransmitting until heal */
+            return;
+        }
+        dir->head = m->next;
+        if (!dir->head)
+            dir->tail = NULL;
+        deliver(net, c, d, m);
+        msg_release(net, m);
+        c = conn_lookup(net, id);
+        if (!c)
+            return;
+    }
 }
 
 /* ---- public: connections ---- */

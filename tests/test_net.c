@@ -21,6 +21,7 @@ typedef struct {
     GArray *types; /* int, message types in arrival order */
     GArray *times; /* SimTime */
     int channel;   /* of the last message */
+    int pause_on;  /* a message of this type pauses the receiver (0: none) */
 } Rec;
 
 static gboolean r_accept(Sim *sim, int node, SimConnId c, int peer, int channel, void *ctx)
@@ -70,6 +71,8 @@ static void r_message(Sim *sim, int node, SimConnId c, int channel, int type, vo
     SimTime t = sim_now(sim);
     g_array_append_val(r->types, type);
     g_array_append_val(r->times, t);
+    if (r->pause_on && type == r->pause_on)
+        sim_node_pause(sim, node);
 }
 
 static void r_closed(Sim *sim, int node, SimConnId c, void *ctx)
@@ -417,6 +420,46 @@ static void test_paused_receiver_reads_nothing(void)
     fix_free(&f);
 }
 
+/* Messages that reach a node in the same instant are read in one event;
+ * one due later is not, and a receiver that pauses itself mid-burst
+ * reads the rest only when resumed. */
+static void test_burst_read_in_one_event(void)
+{
+    Fix f;
+    fix_init(&f, 2, sim_dist_const(SIM_MS));
+    SimConnId c = fix_connect(&f);
+    SimTime t0 = sim_now(f.sim);
+    for (int type = 1; type <= 3; type++)
+        sim_net_send(f.sim, c, 0, type, NULL, 10);
+    sim_run(f.sim, t0 + 10 * SIM_US, UINT64_MAX);
+    sim_net_send(f.sim, c, 0, 4, NULL, 10);
+    uint64_t ev0 = sim_events_run(f.sim);
+    /* sim_run counts the events it took from the queue. */
+    CU_ASSERT_EQUAL(sim_run(f.sim, t0 + SIM_MS, UINT64_MAX), 1);
+    CU_ASSERT_EQUAL(sim_events_run(f.sim) - ev0, 3); /* each message counts */
+    CU_ASSERT_EQUAL_FATAL(f.rec[1].types->len, 3);
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(g_array_index(f.rec[1].types, int, i), i + 1);
+        CU_ASSERT_EQUAL(g_array_index(f.rec[1].times, SimTime, i), t0 + SIM_MS);
+    }
+    run_all(&f);
+    CU_ASSERT_EQUAL_FATAL(f.rec[1].types->len, 4);
+    CU_ASSERT_EQUAL(g_array_index(f.rec[1].times, SimTime, 3), t0 + SIM_MS + 10 * SIM_US);
+
+    f.rec[1].pause_on = 5;
+    SimTime t1 = sim_now(f.sim);
+    for (int type = 5; type <= 7; type++)
+        sim_net_send(f.sim, c, 0, type, NULL, 10);
+    sim_run(f.sim, t1 + 50 * SIM_MS, UINT64_MAX);
+    CU_ASSERT_EQUAL_FATAL(f.rec[1].types->len, 5); /* 5 read, then paused */
+    sim_node_resume(f.sim, 1);
+    run_all(&f);
+    CU_ASSERT_EQUAL_FATAL(f.rec[1].types->len, 7);
+    CU_ASSERT_EQUAL(g_array_index(f.rec[1].types, int, 6), 7);
+    CU_ASSERT_EQUAL(g_array_index(f.rec[1].times, SimTime, 5), t1 + 50 * SIM_MS);
+    fix_free(&f);
+}
+
 void tests_net_register(void)
 {
     static const TestCase cases[] = {
@@ -433,6 +476,7 @@ void tests_net_register(void)
         { "bandwidth and nic queueing", test_bandwidth_and_nic_queueing },
         { "group latency override", test_group_latency_override },
         { "paused receiver reads nothing", test_paused_receiver_reads_nothing },
+        { "a burst is read in one event", test_burst_read_in_one_event },
     };
     TEST_SUITE("net", cases);
 }
