@@ -128,6 +128,9 @@ gboolean sim_cancel(Sim *sim, SimEventId id);
 /* Cancels *id if set and clears it. */
 void sim_cancel_clear(Sim *sim, SimEventId *id);
 gboolean sim_pending(const Sim *sim, SimEventId id);
+/* Replaces the data a pending event will be called with (not for an
+ * event scheduled with a drop function); FALSE if it is not pending. */
+gboolean sim_set_data(Sim *sim, SimEventId id, void *data);
 
 /* Runs events until the queue is empty, time would pass `until`, the
  * event budget is spent, or something called sim_stop/sim_fail.  Returns

@@ -131,6 +131,16 @@ gboolean sim_pending(const Sim *sim, SimEventId id)
     return id != SIM_EVENT_NONE && sim_queue_is_pending(sim->queue, id);
 }
 
+gboolean sim_set_data(Sim *sim, SimEventId id, void *data)
+{
+    SimEvent *ev = id == SIM_EVENT_NONE ? NULL : sim_queue_get(sim->queue, id);
+    if (!ev)
+        return FALSE;
+    g_assert(!ev->drop);
+    ev->data = data;
+    return TRUE;
+}
+
 static void park(Sim *sim, SimNode *n, SimEventId id)
 {
     gboolean ok = sim_queue_reschedule(sim->queue, id, sim->park_next++);
