@@ -72,20 +72,26 @@ void zkc_packet_free(void *ptr)
     ZkCPacket *p = ptr;
     if (!p)
         return;
+    /* Two packets a write go through here, most fields unset: the tests
+     * spare a library call each. */
     if (p->req)
         zk_req_unref(p->req);
-    g_free(p->path);
+    if (p->path)
+        g_free(p->path);
     for (int k = 0; k < ZK_WATCH_KIND_COUNT; k++)
         if (p->lists[k])
             g_ptr_array_free(p->lists[k], TRUE);
-    g_free(p->created);
+    if (p->created)
+        g_free(p->created);
     if (p->data)
         g_bytes_unref(p->data);
     if (p->children)
         g_ptr_array_free(p->children, TRUE);
-    for (guint i = 0; i < p->n_multi; i++)
-        g_free((char *)p->multi[i].path);
-    g_free(p->multi);
+    if (p->multi) {
+        for (guint i = 0; i < p->n_multi; i++)
+            g_free((char *)p->multi[i].path);
+        g_free(p->multi);
+    }
     sim_pool_free(&packet_pool, p);
 }
 

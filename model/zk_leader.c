@@ -494,23 +494,28 @@ static void start_serving(ZkServer *s)
     L->tick_timer = sim_node_timer(s->sim, s->node, s->cfg->tick / 2, tick_fn, s, NULL);
 }
 
+/* Every receiver gets the same message object (see ZkMsg.ref). */
 static void send_to_forwarding(ZkServer *s, ZkMsgType type, ZkTxn *txn, uint64_t zxid, gboolean observers)
 {
     ZkLeader *L = s->leader;
+    ZkMsg *m = NULL;
     for (int sid = 1; sid <= s->cfg->nservers; sid++) {
         ZkLH *h = L->lh[sid];
         if (!h || !h->forwarding || h->observer != observers)
             continue;
-        ZkMsg *m = packet(s, type, zxid);
-        if (txn)
-            m->txn = zk_txn_ref(txn);
-        lh_send(s, h, m);
+        if (!m) {
+            m = packet(s, type, zxid);
+            if (txn)
+                m->txn = zk_txn_ref(txn);
+        }
+        lh_send(s, h, zk_msg_ref(m));
         if (type == ZK_MSG_PROPOSAL) {
             Unacked *u = sim_ring_push(&h->unacked);
             u->zxid = zxid;
             u->sent = sim_now(s->sim);
         }
     }
+    zk_msg_free(m, type);
 }
 
 static void release_syncs(ZkServer *s, uint64_t committed)

@@ -265,8 +265,7 @@ static void on_sync_start(ZkServer *s, ZkMsg *m)
 
 static void on_sync_proposal(ZkServer *s, ZkMsg *m)
 {
-    g_queue_push_tail(&s->learner->not_committed, m->txn);
-    m->txn = NULL;
+    g_queue_push_tail(&s->learner->not_committed, zk_txn_ref(m->txn));
 }
 
 static void on_sync_commit(ZkServer *s, uint64_t zxid)

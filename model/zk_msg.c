@@ -65,6 +65,14 @@ ZkMsg *zk_msg_new(ZkMsgType type, int sid)
     ZkMsg *m = SIM_POOL_NEW0(&msg_pool, ZkMsg);
     m->type = type;
     m->sid = sid;
+    m->ref = 1;
+    return m;
+}
+
+ZkMsg *zk_msg_ref(ZkMsg *m)
+{
+    g_assert(m->ref > 0);
+    m->ref++;
     return m;
 }
 
@@ -73,6 +81,9 @@ void zk_msg_free(void *p, int type)
     (void)type;
     ZkMsg *m = p;
     if (!m)
+        return;
+    g_assert(m->ref > 0);
+    if (--m->ref > 0)
         return;
     if (m->txn)
         zk_txn_unref(m->txn);

@@ -139,9 +139,15 @@ typedef struct ZkMsg {
     void *client;    /* client-protocol body (zk_client.c), freed by client_free */
     void (*client_free)(void *client);
     uint32_t client_bytes; /* wire size of the client body (zk_msg_size adds it) */
+    uint32_t ref;    /* one per holder: a message the leader sends to every
+                      * follower alike (PROPOSAL, COMMIT, INFORM) is one
+                      * object, read-only to its receivers */
 } ZkMsg;
 
 ZkMsg *zk_msg_new(ZkMsgType type, int sid);
+/* Another reference to m (to send the same message again); returns m. */
+ZkMsg *zk_msg_ref(ZkMsg *m);
+/* Drops a reference; the last one frees the message. */
 void zk_msg_free(void *msg, int type);
 /* zk_msg_free as an event's drop function. */
 void zk_msg_drop(void *msg);

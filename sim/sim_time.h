@@ -44,14 +44,28 @@ char *sim_time_format_sec(SimTime t, char *buf);
  * every output carries (the time formats, the trace, the workloads). */
 static inline char *sim_fmt_u64(char *p, uint64_t v)
 {
+    /* Two digits per division, from a table of "00".."99". */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     char digits[20];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n > 0)
-        *p++ = digits[--n];
+    char *q = digits + sizeof digits;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        q -= 2;
+        q[0] = pairs[2 * r];
+        q[1] = pairs[2 * r + 1];
+    }
+    if (v >= 10) {
+        q -= 2;
+        q[0] = pairs[2 * v];
+        q[1] = pairs[2 * v + 1];
+    } else {
+        *--q = (char)('0' + v);
+    }
+    while (q < digits + sizeof digits)
+        *p++ = *q++;
     return p;
 }
 
