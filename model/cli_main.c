@@ -416,6 +416,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    sim_memory_tune((size_t)512 << 20);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

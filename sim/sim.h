@@ -94,6 +94,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Sim, sim_free)
 
 uint64_t sim_seed(const Sim *sim);
 
+/* Process-wide, once at start (before the big allocations): puts the
+ * heap on transparent huge pages for `reserve` bytes (sim_mem.c).  Speed
+ * only; no effect on any simulated behaviour or output. */
+void sim_memory_tune(size_t reserve);
+
 /* ---- time and events ---- */
 
 /* The public part of the world, read on hot paths without a call. */

@@ -53,6 +53,7 @@ static void totals(ZkClients *cl, uint64_t *writes, SimTime *lat)
 
 int main(int argc, char **argv)
 {
+    sim_memory_tune((size_t)512 << 20); /* as zksim does */
     gboolean trace = argc > 1 && strcmp(argv[1], "--trace") == 0;
     int a = trace ? 2 : 1;
     int n = argc > a ? atoi(argv[a]) : 5, c = argc > a + 1 ? atoi(argv[a + 1]) : 100;
