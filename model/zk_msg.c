@@ -113,7 +113,14 @@ ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *pat
 {
     ZkReq *q = SIM_POOL_NEW0(&req_pool, ZkReq);
     q->refs = 1;
-    q->path = g_strdup(path);
+    if (path) {
+        /* The copy stops at a NUL, so its length is the byte length the
+         * op's users would otherwise strlen again (sizes, prep). */
+        size_t len = strlen(path);
+        q->path = g_malloc(len + 1);
+        memcpy(q->path, path, len + 1);
+        q->r.op.path_len = len;
+    }
     q->r.type = type;
     q->r.session = session;
     q->r.cxid = cxid;

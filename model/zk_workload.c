@@ -171,15 +171,19 @@ static SimTime exp_time(WlClient *w, SimTime mean)
     return sim_dist_sample(&d, w->rng);
 }
 
-/* size bytes: the tag, padded with '.' */
-static GBytes *make_value(int64_t size, const char *tag)
+/* size bytes: the tag (tl bytes), padded with '.' */
+static GBytes *make_value_n(int64_t size, const char *tag, size_t tl)
 {
-    size_t tl = strlen(tag);
     size_t n = size > 0 && (size_t)size > tl ? (size_t)size : tl;
     char *buf = g_malloc(n ? n : 1);
     memcpy(buf, tag, tl);
     memset(buf + tl, '.', n - tl);
     return g_bytes_new_take(buf, n);
+}
+
+static GBytes *make_value(int64_t size, const char *tag)
+{
+    return make_value_n(size, tag, strlen(tag));
 }
 
 /* parent's child `name` written into buf (size bytes), or NULL if it does
@@ -317,18 +321,19 @@ static void mixed_set_done(ZkClient *c, const ZkResult *r, void *ud)
     mixed_done(c, r, ud);
 }
 
-/* prefix, v in decimal, suffix into buf (32 bytes): the mixed load's key
- * names and value tags, formatted for every request without printf. */
-static const char *fmt_u64(char *buf, const char *prefix, uint64_t v, const char *suffix)
+/* prefix, v in decimal, suffix (each char optional: 0) into buf (at
+ * least 23 bytes), NUL-terminated; returns the length.  The mixed load's
+ * key names and value tags, formatted for every request without printf. */
+static size_t fmt_u64(char *buf, char prefix, uint64_t v, char suffix)
 {
-    char digits[20];
-    size_t n = (size_t)(sim_fmt_u64(digits, v) - digits);
-    size_t lp = strlen(prefix), ls = strlen(suffix);
-    g_assert(lp + n + ls < 32);
-    memcpy(buf, prefix, lp);
-    memcpy(buf + lp, digits, n);
-    memcpy(buf + lp + n, suffix, ls + 1);
-    return buf;
+    char *p = buf;
+    if (prefix)
+        *p++ = prefix;
+    p = sim_fmt_u64(p, v);
+    if (suffix)
+        *p++ = suffix;
+    *p = '\0';
+    return (size_t)(p - buf);
 }
 
 static void mixed_issue(WlClient *w)
@@ -338,7 +343,7 @@ static void mixed_issue(WlClient *w)
         return;
     wl->issued++;
     char name[32];
-    fmt_u64(name, "k", pick_key(w), "");
+    fmt_u64(name, 'k', pick_key(w), 0);
     /* The key's path, on the stack when it fits (the client copies it). */
     char buf[256];
     g_autofree char *long_path = NULL;
@@ -350,8 +355,8 @@ static void mixed_issue(WlClient *w)
         zk_client_get_data(w->c, path, FALSE, mixed_done, w);
     } else {
         char tag[32];
-        fmt_u64(tag, "", wl->issued, ":");
-        g_autoptr(GBytes) v = make_value(wl->spec.size_bytes, tag);
+        size_t tl = fmt_u64(tag, 0, wl->issued, ':');
+        g_autoptr(GBytes) v = make_value_n(wl->spec.size_bytes, tag, tl);
         count_op(w, FALSE);
         zk_client_set_data(w->c, path, v, -1, mixed_set_done, w);
     }
