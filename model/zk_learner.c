@@ -28,6 +28,7 @@
 #include "zk_bugs.h"
 #include "zk_ensemble.h"
 #include "sim_disk.h"
+#include "sim_map.h"
 #include "sim_net.h"
 #include "sim_ring.h"
 #include "sim_trace.h"
@@ -70,8 +71,9 @@ struct ZkLearner {
     GQueue syncs;          /* rids of client syncs forwarded, FIFO */
     uint64_t gen;
     GArray *touches;       /* session touches for the next PING reply */
-    GHashTable *touched;   /* sessions in touches (lookup only): one entry each,
-                            * as LearnerSessionTracker's touchTable map */
+    SimU64Map touched;     /* session -> its index in touches + 1 (lookup
+                            * only): one entry each, as LearnerSessionTracker's
+                            * touchTable map */
 };
 
 static void learner_fail(ZkServer *s, const char *why)
@@ -371,7 +373,7 @@ static void on_ping(ZkServer *s)
     if (l->touches->len) {
         r->touches = l->touches;
         l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-        g_hash_table_remove_all(l->touched);
+        sim_u64map_clear(&l->touched, NULL);
     }
     send_leader(s, r);
 }
@@ -527,14 +529,12 @@ void zk_learner_touch(ZkServer *s, uint64_t session, int32_t timeout_ms)
     if (!l)
         return;
     uint64_t to = (uint64_t)timeout_ms;
-    gpointer at;
-    if (g_hash_table_lookup_extended(l->touched, &session, NULL, &at)) {
-        g_array_index(l->touches, uint64_t, GPOINTER_TO_UINT(at) + 1) = to;
+    guint at = GPOINTER_TO_UINT(sim_u64map_get(&l->touched, session));
+    if (at) {
+        g_array_index(l->touches, uint64_t, at) = to; /* (session, timeout) at at - 1 */
         return;
     }
-    uint64_t *key = g_new(uint64_t, 1);
-    *key = session;
-    g_hash_table_insert(l->touched, key, GUINT_TO_POINTER(l->touches->len));
+    sim_u64map_put(&l->touched, session, GUINT_TO_POINTER(l->touches->len + 1));
     g_array_append_val(l->touches, session);
     g_array_append_val(l->touches, to);
 }
@@ -573,7 +573,7 @@ void zk_learner_start(ZkServer *s)
     l->ack_at_uptodate = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     sim_ring_init(&l->to_ack, sizeof(ToAck));
     l->touches = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    l->touched = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    sim_u64map_init(&l->touched);
     g_queue_init(&l->not_committed);
     sim_ring_init(&l->pending, sizeof(ZkTxn *));
     g_queue_init(&l->syncs);
@@ -602,7 +602,7 @@ void zk_learner_stop(ZkServer *s, const char *why)
     g_array_free(l->ack_at_uptodate, TRUE);
     sim_ring_clear(&l->to_ack);
     g_array_free(l->touches, TRUE);
-    g_hash_table_destroy(l->touched);
+    sim_u64map_clear(&l->touched, NULL);
     s->learner = NULL;
     g_free(l);
     if (mid_snap && s->tree && sim_node_is_up(s->sim, s->node))
