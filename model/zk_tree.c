@@ -990,6 +990,7 @@ typedef struct NodeView {
 typedef struct ChangeRecord {
     uint64_t zxid;
     char *path;
+    uint64_t path_hash; /* sim_str_hash(path): by_path is probed with it */
     NodeView v;
 } ChangeRecord;
 
@@ -1062,8 +1063,8 @@ void zk_prep_applied(ZkPrep *p, uint64_t zxid)
     ChangeRecord *r;
     while ((r = sim_ring_head_ptr(&p->records)) && r->zxid <= zxid) {
         sim_ring_pop(&p->records);
-        if (sim_strmap_get(&p->by_path, r->path) == r)
-            sim_strmap_take(&p->by_path, r->path);
+        if (sim_strmap_get_h(&p->by_path, r->path, r->path_hash) == r)
+            sim_strmap_take_h(&p->by_path, r->path, r->path_hash);
         record_free(r);
     }
 }
@@ -1096,9 +1097,10 @@ static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeVie
     ChangeRecord *r = SIM_POOL_NEW0(&record_pool, ChangeRecord);
     r->zxid = zxid;
     r->path = g_strdup(path);
+    r->path_hash = sim_str_hash(r->path);
     r->v = *v;
     sim_ring_push_ptr(&p->records, r);
-    sim_strmap_put(&p->by_path, r->path, r);
+    sim_strmap_put_h(&p->by_path, r->path, r->path_hash, r);
 }
 
 /* The op's path as a C string, or NULL if it holds a NUL. */
