@@ -26,7 +26,7 @@ echo "== engine"
 "$B/bench_engine"
 echo
 
-echo "== W1 ($secs s simulated after the leader is up; one run each)"
+echo "== W1 ($secs s simulated once every server serves; one run each)"
 cases="3:100 5:100 13:100 3:1000 5:1000 13:1000"
 [ "$quick" = 1 ] && cases="5:100"
 printf '%-12s %9s %9s %8s %8s %10s %8s %8s %10s %10s %7s %7s %7s %8s\n' case writes bare_wr lat_ms bare_lat \
@@ -54,8 +54,9 @@ for c in $cases; do
 done
 echo "sim_s/s = zksim's simulated seconds per wall second;"
 echo "wall_r = bare-C wall time / zksim wall time for the same simulated W1 (1.0 = as fast as bare C);"
-echo "ev/s_r = zksim events/s / bare-C events/s (zksim counts more events per write: a"
-echo "PROPOSAL's arrival and its fsync are two events, one in the bare loop)"
+echo "ev/s_r = zksim events/s / bare-C events/s (the two count events differently: zksim"
+echo "counts every message delivered and every fsync, but fsyncs that complete in the same"
+echo "instant on one disk are one; the bare loop counts a PROPOSAL's arrival and fsync as one)"
 echo
 echo "== W1 N=5 C=100 with JSON Lines tracing to /dev/null"
 "$B/bench_zksim" --trace 5 100 "$secs"
