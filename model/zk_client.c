@@ -77,7 +77,7 @@ void zkc_packet_free(void *ptr)
     if (p->req)
         zk_req_unref(p->req);
     if (p->path)
-        g_free(p->path);
+        g_ref_string_release(p->path);
     for (int k = 0; k < ZK_WATCH_KIND_COUNT; k++)
         if (p->lists[k])
             g_ptr_array_free(p->lists[k], TRUE);
@@ -248,7 +248,8 @@ static void op_free(ZkcOp *op)
     if (op->ud_free)
         op->ud_free(op->ud);
     zkc_packet_free(op->pkt);
-    g_free(op->path);
+    if (op->path)
+        g_ref_string_release(op->path);
     sim_pool_free(&op_pool, op);
 }
 
@@ -1151,12 +1152,14 @@ static ZkcOp *op_new(ZkClient *c, ZkOpCode code, const char *path, ZkResultFn cb
     op->xid = c->next_xid++;
     op->op = code;
     op->msg_type = ZK_MSG_CLIENT_REQUEST;
-    op->path = g_strdup(path);
+    /* One copy of the path for the op and its packet (and none for an
+     * op without one): it lives until the later of the two goes. */
+    op->path = path ? g_ref_string_new(path) : NULL;
     op->cb = cb;
     op->ud = ud;
     op->start = sim_now(c->sim);
     op->pkt = zkc_packet_new(op->xid, code);
-    op->pkt->path = g_strdup(path);
+    op->pkt->path = op->path ? g_ref_string_acquire(op->path) : NULL;
     return op;
 }
 
