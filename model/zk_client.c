@@ -1207,21 +1207,21 @@ int32_t zk_client_create(ZkClient *c, const char *path, GBytes *data, ZkCreateMo
                     : zk_create_mode_is_ttl(mode)    ? ZK_OP_CREATE_TTL
                                                      : ZK_OP_CREATE2;
     ZkcOp *op = op_new(c, code, path, cb, ud);
-    op->pkt->req = zk_req_new(code, 0, op->xid, path, data, mode, -1);
+    op->pkt->req = zk_req_new_ref(code, 0, op->xid, op->path, data, mode, -1);
     return submit(c, op);
 }
 
 int32_t zk_client_delete(ZkClient *c, const char *path, int32_t version, ZkResultFn cb, void *ud)
 {
     ZkcOp *op = op_new(c, ZK_OP_DELETE, path, cb, ud);
-    op->pkt->req = zk_req_new(ZK_OP_DELETE, 0, op->xid, path, NULL, ZK_CREATE_PERSISTENT, version);
+    op->pkt->req = zk_req_new_ref(ZK_OP_DELETE, 0, op->xid, op->path, NULL, ZK_CREATE_PERSISTENT, version);
     return submit(c, op);
 }
 
 int32_t zk_client_set_data(ZkClient *c, const char *path, GBytes *data, int32_t version, ZkResultFn cb, void *ud)
 {
     ZkcOp *op = op_new(c, ZK_OP_SET_DATA, path, cb, ud);
-    op->pkt->req = zk_req_new(ZK_OP_SET_DATA, 0, op->xid, path, data, ZK_CREATE_PERSISTENT, version);
+    op->pkt->req = zk_req_new_ref(ZK_OP_SET_DATA, 0, op->xid, op->path, data, ZK_CREATE_PERSISTENT, version);
     return submit(c, op);
 }
 

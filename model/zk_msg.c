@@ -108,19 +108,16 @@ void zk_msg_drop(void *msg)
 /* One per client write, forwarded by reference: pooled. */
 static SimPool req_pool = SIM_POOL_INIT(ZkReq);
 
-ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
-                  int32_t version)
+/* Takes ref_path (a GRefString reference, or NULL). */
+static ZkReq *req_new(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_path, GBytes *data, ZkCreateMode mode,
+                      int32_t version)
 {
     ZkReq *q = SIM_POOL_NEW0(&req_pool, ZkReq);
     q->refs = 1;
-    if (path) {
-        /* The copy stops at a NUL, so its length is the byte length the
-         * op's users would otherwise strlen again (sizes, prep). */
-        size_t len = strlen(path);
-        q->path = g_malloc(len + 1);
-        memcpy(q->path, path, len + 1);
-        q->r.op.path_len = len;
-    }
+    q->path = ref_path;
+    /* A GRefString stops at a NUL and knows its length: the byte length
+     * the op's users would otherwise strlen again (sizes, prep). */
+    q->r.op.path_len = ref_path ? g_ref_string_length(ref_path) : 0;
     q->r.type = type;
     q->r.session = session;
     q->r.cxid = cxid;
@@ -131,6 +128,18 @@ ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *pat
     q->r.op.mode = mode;
     q->r.op.version = version;
     return q;
+}
+
+ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
+                  int32_t version)
+{
+    return req_new(type, session, cxid, path ? g_ref_string_new(path) : NULL, data, mode, version);
+}
+
+ZkReq *zk_req_new_ref(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_path, GBytes *data,
+                      ZkCreateMode mode, int32_t version)
+{
+    return req_new(type, session, cxid, ref_path ? g_ref_string_acquire(ref_path) : NULL, data, mode, version);
 }
 
 ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms)
@@ -172,7 +181,8 @@ void zk_req_unref(ZkReq *q)
 {
     if (!q || --q->refs > 0)
         return;
-    g_free(q->path);
+    if (q->path)
+        g_ref_string_release(q->path);
     if (q->r.op.data)
         g_bytes_unref(q->r.op.data);
     for (guint i = 0; q->ops && i < q->r.n_ops; i++) {

@@ -108,13 +108,16 @@ typedef struct ZkVote {
 typedef struct ZkReq {
     ZkRequest r;
     int refs;
-    char *path;
+    char *path;       /* a GRefString, or NULL */
     ZkOpRequest *ops; /* multi: owned sub-ops (paths owned too) */
 } ZkReq;
 
 /* A single-op request; data may be NULL (empty). */
 ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
                   int32_t version);
+/* The same with a path that is a GRefString: shared, not copied. */
+ZkReq *zk_req_new_ref(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_path, GBytes *data,
+                      ZkCreateMode mode, int32_t version);
 /* createSession / closeSession. */
 ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms);
 /* A multi of n sub-ops (copied). */
