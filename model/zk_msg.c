@@ -124,6 +124,7 @@ static ZkReq *req_new(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_p
     q->r.session_err = ZK_ERR_OK;
     q->r.op.type = type;
     q->r.op.path = q->path;
+    q->r.op.path_ref = ref_path != NULL;
     q->r.op.data = data ? g_bytes_ref(data) : NULL;
     q->r.op.mode = mode;
     q->r.op.version = version;
@@ -164,6 +165,7 @@ ZkReq *zk_req_new_multi(uint64_t session, int32_t cxid, const ZkOpRequest *ops, 
         q->ops[i] = ops[i];
         q->ops[i].path = g_strndup(ops[i].path, ops[i].path_len ? ops[i].path_len : strlen(ops[i].path));
         q->ops[i].path_len = 0;
+        q->ops[i].path_ref = FALSE;
         q->ops[i].data = ops[i].data ? g_bytes_ref(ops[i].data) : NULL;
     }
     q->r.ops = q->ops;

@@ -612,7 +612,7 @@ typedef struct TxnOp {
     ZkOpCode type;          /* create, create2, createContainer, createTTL, delete,
                              * deleteContainer, setData, check, or error */
     ZkErr err;              /* error */
-    char *path;             /* final path; NULL for error */
+    char *path;             /* final path (a GRefString); NULL for error */
     GBytes *data;           /* create*, setData; NULL when empty */
     int32_t version;        /* setData: the new version; check: checkAndIncVersion's result */
     int32_t parent_cversion; /* create*: the parent's new cversion */
@@ -727,7 +727,8 @@ static ZkTxn *txn_new(const ZkRequest *req, ZkOpCode type, uint64_t zxid, SimTim
 
 static void txn_op_clear(TxnOp *op)
 {
-    g_free(op->path);
+    if (op->path)
+        g_ref_string_release(op->path);
     if (op->data)
         g_bytes_unref(op->data);
     memset(op, 0, sizeof *op);
@@ -1019,7 +1020,7 @@ static SimPool record_pool = SIM_POOL_INIT(ChangeRecord);
 
 static void record_free(ChangeRecord *r)
 {
-    g_free(r->path);
+    g_ref_string_release(r->path);
     sim_pool_free(&record_pool, r);
 }
 
@@ -1089,28 +1090,49 @@ static gboolean view_get(const ZkPrep *p, const ZkTree *t, const char *path, Nod
     return TRUE;
 }
 
-/* `addChangeRecord`. */
-static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeView *v)
+/* `addChangeRecord`; ref_path is a GRefString the record takes a
+ * reference to (the txn op's own path, or a fresh copy). */
+static void record_add_ref(ZkPrep *p, uint64_t zxid, char *ref_path, const NodeView *v)
 {
     const ChangeRecord *tail = sim_ring_tail_ptr(&p->records);
     g_assert(!tail || tail->zxid <= zxid);
     ChangeRecord *r = SIM_POOL_NEW0(&record_pool, ChangeRecord);
     r->zxid = zxid;
-    r->path = g_strdup(path);
+    r->path = g_ref_string_acquire(ref_path);
     r->path_hash = sim_str_hash(r->path);
     r->v = *v;
     sim_ring_push_ptr(&p->records, r);
     sim_strmap_put_h(&p->by_path, r->path, r->path_hash, r);
 }
 
-/* The op's path as a C string, or NULL if it holds a NUL. */
-static char *op_path(const ZkOpRequest *op)
+/* The same for a path that is not a GRefString (a parent's): copied. */
+static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeView *v)
+{
+    char *ref_path = g_ref_string_new(path);
+    record_add_ref(p, zxid, ref_path, v);
+    g_ref_string_release(ref_path);
+}
+
+/* A txn op's path and its change records share one GRefString, which a
+ * client request already carries (zk_req_new): no copy per write. */
+typedef char RefPath;
+static void ref_path_release(RefPath *path)
+{
+    if (path)
+        g_ref_string_release(path);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RefPath, ref_path_release)
+
+/* The op's path as a GRefString reference, or NULL if it holds a NUL. */
+static RefPath *op_path(const ZkOpRequest *op)
 {
     g_assert(op->path);
+    if (op->path_ref)
+        return g_ref_string_acquire((char *)op->path);
     size_t len = op->path_len ? op->path_len : strlen(op->path);
     if (memchr(op->path, '\0', len))
         return NULL;
-    return g_strndup(op->path, len);
+    return g_ref_string_new_len(op->path, (gssize)len);
 }
 
 /* A saved (path -> record) pair, for rolling back a failed multi. */
@@ -1127,7 +1149,7 @@ static GArray *pending_save(const ZkPrep *p, const ZkRequest *req)
 {
     GArray *saved = g_array_new(FALSE, FALSE, sizeof(Pending));
     for (guint i = 0; i < req->n_ops; i++) {
-        g_autofree char *path = op_path(&req->ops[i]);
+        g_autoptr(RefPath) path = op_path(&req->ops[i]);
         if (!path || !strchr(path, '/'))
             continue;
         ChangeRecord *r = sim_strmap_get(&p->by_path, path);
@@ -1194,7 +1216,7 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
     ZkCreateMode mode = op->mode;
     gboolean seq = zk_create_mode_is_sequential(mode);
     /* Client side: path, mode/op agreement and TTL range (validateTTL). */
-    g_autofree char *path = op_path(op);
+    g_autoptr(RefPath) path = op_path(op);
     if (!path || !zk_path_is_valid(path, 0, seq))
         return ZK_ERR_BAD_ARGUMENTS;
     if (zk_create_mode_is_container(mode) != (type == ZK_OP_CREATE_CONTAINER) ||
@@ -1218,9 +1240,9 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
     if (!(parent.perms & ZK_PERM_CREATE))
         return ZK_ERR_NO_AUTH;
     if (seq) {
-        char *full = g_strdup_printf("%s%010" PRId32, path, parent.st.cversion);
-        g_free(path);
-        path = full;
+        g_autofree char *full = g_strdup_printf("%s%010" PRId32, path, parent.st.cversion);
+        g_ref_string_release(path);
+        path = g_ref_string_new(full);
     }
     g_assert(zk_path_is_valid(path, 0, FALSE));
     NodeView existing;
@@ -1254,7 +1276,7 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
     NodeView child = {.exists = TRUE, .perms = ZK_PERM_ALL};
     child.st = (ZkStat){.czxid = zxid, .mzxid = zxid, .pzxid = zxid, .ctime = now, .mtime = now,
                         .ephemeral_owner = owner, .data_length = op->data ? (int32_t)g_bytes_get_size(op->data) : 0};
-    record_add(p, zxid, out->path, &child);
+    record_add_ref(p, zxid, out->path, &child);
     return ZK_ERR_OK;
 }
 
@@ -1262,7 +1284,7 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
 static ZkErr prep_delete(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, uint64_t zxid,
                          TxnOp *out)
 {
-    g_autofree char *path = op_path(op);
+    g_autoptr(RefPath) path = op_path(op);
     if (!path || !zk_path_is_valid(path, 0, FALSE))
         return ZK_ERR_BAD_ARGUMENTS;
     if (req->session_err != ZK_ERR_OK)
@@ -1289,14 +1311,14 @@ static ZkErr prep_delete(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
     parent.st.pzxid = zxid;
     record_add(p, zxid, parent_path, &parent);
     NodeView gone = {.exists = FALSE};
-    record_add(p, zxid, out->path, &gone);
+    record_add_ref(p, zxid, out->path, &gone);
     return ZK_ERR_OK;
 }
 
 /* `pRequest2Txn`, deleteContainer case (sent by the ContainerManager). */
 static ZkErr prep_delete_container(ZkPrep *p, const ZkTree *t, const ZkOpRequest *op, uint64_t zxid, TxnOp *out)
 {
-    g_autofree char *path = op_path(op);
+    g_autoptr(RefPath) path = op_path(op);
     if (!path || !zk_path_is_valid(path, 0, FALSE) || path_is_special(path))
         return ZK_ERR_BAD_ARGUMENTS;
     NodeView node, parent;
@@ -1315,7 +1337,7 @@ static ZkErr prep_delete_container(ZkPrep *p, const ZkTree *t, const ZkOpRequest
     parent.st.pzxid = zxid;
     record_add(p, zxid, parent_path, &parent);
     NodeView gone = {.exists = FALSE};
-    record_add(p, zxid, out->path, &gone);
+    record_add_ref(p, zxid, out->path, &gone);
     return ZK_ERR_OK;
 }
 
@@ -1323,7 +1345,7 @@ static ZkErr prep_delete_container(ZkPrep *p, const ZkTree *t, const ZkOpRequest
 static ZkErr prep_set_data(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, uint64_t zxid,
                            SimTime now, TxnOp *out)
 {
-    g_autofree char *path = op_path(op);
+    g_autoptr(RefPath) path = op_path(op);
     if (!path || !zk_path_is_valid(path, 0, FALSE) || data_too_big(op->data))
         return ZK_ERR_BAD_ARGUMENTS;
     if (req->session_err != ZK_ERR_OK)
@@ -1344,14 +1366,14 @@ static ZkErr prep_set_data(ZkPrep *p, const ZkTree *t, const ZkRequest *req, con
     node.st.mtime = now;
     node.st.mzxid = zxid;
     node.st.data_length = op->data ? (int32_t)g_bytes_get_size(op->data) : 0;
-    record_add(p, zxid, out->path, &node);
+    record_add_ref(p, zxid, out->path, &node);
     return ZK_ERR_OK;
 }
 
 /* `pRequest2Txn`, check case (no change record). */
 static ZkErr prep_check(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const ZkOpRequest *op, TxnOp *out)
 {
-    g_autofree char *path = op_path(op);
+    g_autoptr(RefPath) path = op_path(op);
     if (!path || !zk_path_is_valid(path, 0, FALSE))
         return ZK_ERR_BAD_ARGUMENTS;
     if (req->session_err != ZK_ERR_OK)
