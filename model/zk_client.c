@@ -7,6 +7,7 @@
 #include "zk_client_int.h"
 #include "sim_net.h"
 #include "sim_pool.h"
+#include "sim_rcstr.h"
 #include "sim_trace.h"
 
 #include <inttypes.h>
@@ -77,7 +78,7 @@ void zkc_packet_free(void *ptr)
     if (p->req)
         zk_req_unref(p->req);
     if (p->path)
-        g_ref_string_release(p->path);
+        sim_rcstr_unref(p->path);
     for (int k = 0; k < ZK_WATCH_KIND_COUNT; k++)
         if (p->lists[k])
             g_ptr_array_free(p->lists[k], TRUE);
@@ -249,7 +250,7 @@ static void op_free(ZkcOp *op)
         op->ud_free(op->ud);
     zkc_packet_free(op->pkt);
     if (op->path)
-        g_ref_string_release(op->path);
+        sim_rcstr_unref(op->path);
     sim_pool_free(&op_pool, op);
 }
 
@@ -1154,12 +1155,12 @@ static ZkcOp *op_new(ZkClient *c, ZkOpCode code, const char *path, ZkResultFn cb
     op->msg_type = ZK_MSG_CLIENT_REQUEST;
     /* One copy of the path for the op and its packet (and none for an
      * op without one): it lives until the later of the two goes. */
-    op->path = path ? g_ref_string_new(path) : NULL;
+    op->path = path ? sim_rcstr_new(path, -1) : NULL;
     op->cb = cb;
     op->ud = ud;
     op->start = sim_now(c->sim);
     op->pkt = zkc_packet_new(op->xid, code);
-    op->pkt->path = op->path ? g_ref_string_acquire(op->path) : NULL;
+    op->pkt->path = op->path ? sim_rcstr_ref(op->path) : NULL;
     return op;
 }
 

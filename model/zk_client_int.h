@@ -31,7 +31,7 @@ typedef struct ZkCPacket {
     uint64_t session;
     /* requests */
     ZkReq *req;   /* writes: the request the leader will prep (a reference) */
-    char *path;   /* a GRefString (shared with the op that sent it) */
+    char *path;   /* refcounted (sim_rcstr.h), shared with the op that sent it */
     gboolean watch;
     int32_t arg;  /* addWatch: ZkWatcherMode; removeWatches: ZkWatcherType */
     GPtrArray *lists[ZK_WATCH_KIND_COUNT]; /* SetWatches2: owned paths */
@@ -110,7 +110,7 @@ typedef struct ZkcOp {
     int32_t xid;
     ZkOpCode op;
     int msg_type;     /* CLIENT_REQUEST or SET_WATCHES */
-    char *path;       /* a GRefString: the request packet holds it too */
+    char *path;       /* a refcounted string (sim_rcstr.h): the request packet holds it too */
     gboolean watch;
     int32_t arg;
     ZkCPacket *pkt;   /* the request, until sent */

@@ -34,6 +34,7 @@
 #include "zk_client_int.h"
 #include "sim_map.h"
 #include "sim_net.h"
+#include "sim_rcstr.h"
 #include "sim_pool.h"
 #include "sim_trace.h"
 
@@ -367,7 +368,7 @@ static void send_event(ZkServerSide *ss, Cnxn *x, const ZkWatchEvent *ev)
 {
     ZkCPacket *e = zkc_packet_new(ZK_XID_NOTIFICATION, ZK_OP_NOTIFICATION);
     e->ev_type = ev->type;
-    e->path = ev->path ? g_ref_string_new(ev->path) : NULL;
+    e->path = ev->path ? sim_rcstr_new(ev->path, -1) : NULL;
     e->zxid = ev->zxid;
     send_msg(ss, x, ZK_MSG_WATCHER_EVENT, e);
 }
@@ -656,7 +657,7 @@ void zkc_server_on_apply(ZkServer *s, const ZkTxn *txn, const ZkApplyResult *res
             /* Planted bug: the event waits for the next reply. */
             ZkCPacket *e = zkc_packet_new(ZK_XID_NOTIFICATION, ZK_OP_NOTIFICATION);
             e->ev_type = ev->type;
-            e->path = ev->path ? g_ref_string_new(ev->path) : NULL;
+            e->path = ev->path ? sim_rcstr_new(ev->path, -1) : NULL;
             e->zxid = ev->zxid;
             e->server = s->sid;
             g_queue_push_tail(&x->deferred, zkc_msg_new(ZK_MSG_WATCHER_EVENT, e));

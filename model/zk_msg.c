@@ -2,6 +2,7 @@
 #include "zk_msg.h"
 
 #include "sim_pool.h"
+#include "sim_rcstr.h"
 
 #include <string.h>
 
@@ -108,16 +109,16 @@ void zk_msg_drop(void *msg)
 /* One per client write, forwarded by reference: pooled. */
 static SimPool req_pool = SIM_POOL_INIT(ZkReq);
 
-/* Takes ref_path (a GRefString reference, or NULL). */
+/* Takes ref_path (a reference to a refcounted string, sim_rcstr.h; or NULL). */
 static ZkReq *req_new(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_path, GBytes *data, ZkCreateMode mode,
                       int32_t version)
 {
     ZkReq *q = SIM_POOL_NEW0(&req_pool, ZkReq);
     q->refs = 1;
     q->path = ref_path;
-    /* A GRefString stops at a NUL and knows its length: the byte length
+    /* A refcounted string stops at a NUL and knows its length: the byte length
      * the op's users would otherwise strlen again (sizes, prep). */
-    q->r.op.path_len = ref_path ? g_ref_string_length(ref_path) : 0;
+    q->r.op.path_len = ref_path ? sim_rcstr_len(ref_path) : 0;
     q->r.type = type;
     q->r.session = session;
     q->r.cxid = cxid;
@@ -134,13 +135,13 @@ static ZkReq *req_new(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_p
 ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
                   int32_t version)
 {
-    return req_new(type, session, cxid, path ? g_ref_string_new(path) : NULL, data, mode, version);
+    return req_new(type, session, cxid, path ? sim_rcstr_new(path, -1) : NULL, data, mode, version);
 }
 
 ZkReq *zk_req_new_ref(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_path, GBytes *data,
                       ZkCreateMode mode, int32_t version)
 {
-    return req_new(type, session, cxid, ref_path ? g_ref_string_acquire(ref_path) : NULL, data, mode, version);
+    return req_new(type, session, cxid, ref_path ? sim_rcstr_ref(ref_path) : NULL, data, mode, version);
 }
 
 ZkReq *zk_req_new_session(ZkOpCode type, uint64_t session, int32_t timeout_ms)
@@ -184,7 +185,7 @@ void zk_req_unref(ZkReq *q)
     if (!q || --q->refs > 0)
         return;
     if (q->path)
-        g_ref_string_release(q->path);
+        sim_rcstr_unref(q->path);
     if (q->r.op.data)
         g_bytes_unref(q->r.op.data);
     for (guint i = 0; q->ops && i < q->r.n_ops; i++) {

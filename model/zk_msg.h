@@ -108,14 +108,14 @@ typedef struct ZkVote {
 typedef struct ZkReq {
     ZkRequest r;
     int refs;
-    char *path;       /* a GRefString, or NULL */
+    char *path;       /* a refcounted string (sim_rcstr.h), or NULL */
     ZkOpRequest *ops; /* multi: owned sub-ops (paths owned too) */
 } ZkReq;
 
 /* A single-op request; data may be NULL (empty). */
 ZkReq *zk_req_new(ZkOpCode type, uint64_t session, int32_t cxid, const char *path, GBytes *data, ZkCreateMode mode,
                   int32_t version);
-/* The same with a path that is a GRefString: shared, not copied. */
+/* The same with a path that is a refcounted string (sim_rcstr.h): shared, not copied. */
 ZkReq *zk_req_new_ref(ZkOpCode type, uint64_t session, int32_t cxid, char *ref_path, GBytes *data,
                       ZkCreateMode mode, int32_t version);
 /* createSession / closeSession. */

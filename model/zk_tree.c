@@ -26,6 +26,7 @@
 
 #include "sim_map.h"
 #include "sim_pool.h"
+#include "sim_rcstr.h"
 #include "sim_ring.h"
 
 #include <inttypes.h>
@@ -612,7 +613,7 @@ typedef struct TxnOp {
     ZkOpCode type;          /* create, create2, createContainer, createTTL, delete,
                              * deleteContainer, setData, check, or error */
     ZkErr err;              /* error */
-    char *path;             /* final path (a GRefString); NULL for error */
+    char *path;             /* final path (a refcounted string, sim_rcstr.h); NULL for error */
     GBytes *data;           /* create*, setData; NULL when empty */
     int32_t version;        /* setData: the new version; check: checkAndIncVersion's result */
     int32_t parent_cversion; /* create*: the parent's new cversion */
@@ -728,7 +729,7 @@ static ZkTxn *txn_new(const ZkRequest *req, ZkOpCode type, uint64_t zxid, SimTim
 static void txn_op_clear(TxnOp *op)
 {
     if (op->path)
-        g_ref_string_release(op->path);
+        sim_rcstr_unref(op->path);
     if (op->data)
         g_bytes_unref(op->data);
     memset(op, 0, sizeof *op);
@@ -1020,7 +1021,7 @@ static SimPool record_pool = SIM_POOL_INIT(ChangeRecord);
 
 static void record_free(ChangeRecord *r)
 {
-    g_ref_string_release(r->path);
+    sim_rcstr_unref(r->path);
     sim_pool_free(&record_pool, r);
 }
 
@@ -1090,7 +1091,7 @@ static gboolean view_get(const ZkPrep *p, const ZkTree *t, const char *path, Nod
     return TRUE;
 }
 
-/* `addChangeRecord`; ref_path is a GRefString the record takes a
+/* `addChangeRecord`; ref_path is a refcounted string (sim_rcstr.h) the record takes a
  * reference to (the txn op's own path, or a fresh copy). */
 static void record_add_ref(ZkPrep *p, uint64_t zxid, char *ref_path, const NodeView *v)
 {
@@ -1098,41 +1099,41 @@ static void record_add_ref(ZkPrep *p, uint64_t zxid, char *ref_path, const NodeV
     g_assert(!tail || tail->zxid <= zxid);
     ChangeRecord *r = SIM_POOL_NEW0(&record_pool, ChangeRecord);
     r->zxid = zxid;
-    r->path = g_ref_string_acquire(ref_path);
+    r->path = sim_rcstr_ref(ref_path);
     r->path_hash = sim_str_hash(r->path);
     r->v = *v;
     sim_ring_push_ptr(&p->records, r);
     sim_strmap_put_h(&p->by_path, r->path, r->path_hash, r);
 }
 
-/* The same for a path that is not a GRefString (a parent's): copied. */
+/* The same for a path that is not refcounted (a parent's): copied. */
 static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeView *v)
 {
-    char *ref_path = g_ref_string_new(path);
+    char *ref_path = sim_rcstr_new(path, -1);
     record_add_ref(p, zxid, ref_path, v);
-    g_ref_string_release(ref_path);
+    sim_rcstr_unref(ref_path);
 }
 
-/* A txn op's path and its change records share one GRefString, which a
+/* A txn op's path and its change records share one refcounted string (sim_rcstr.h), which a
  * client request already carries (zk_req_new): no copy per write. */
 typedef char RefPath;
 static void ref_path_release(RefPath *path)
 {
     if (path)
-        g_ref_string_release(path);
+        sim_rcstr_unref(path);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RefPath, ref_path_release)
 
-/* The op's path as a GRefString reference, or NULL if it holds a NUL. */
+/* The op's path as a reference to a refcounted string, or NULL if it holds a NUL. */
 static RefPath *op_path(const ZkOpRequest *op)
 {
     g_assert(op->path);
     if (op->path_ref)
-        return g_ref_string_acquire((char *)op->path);
+        return sim_rcstr_ref((char *)op->path);
     size_t len = op->path_len ? op->path_len : strlen(op->path);
     if (memchr(op->path, '\0', len))
         return NULL;
-    return g_ref_string_new_len(op->path, (gssize)len);
+    return sim_rcstr_new(op->path, (gssize)len);
 }
 
 /* A saved (path -> record) pair, for rolling back a failed multi. */
@@ -1241,8 +1242,8 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
         return ZK_ERR_NO_AUTH;
     if (seq) {
         g_autofree char *full = g_strdup_printf("%s%010" PRId32, path, parent.st.cversion);
-        g_ref_string_release(path);
-        path = g_ref_string_new(full);
+        sim_rcstr_unref(path);
+        path = sim_rcstr_new(full, -1);
     }
     g_assert(zk_path_is_valid(path, 0, FALSE));
     NodeView existing;

@@ -130,7 +130,7 @@ typedef struct ZkOpRequest {
     const char *path;  /* requested path (without sequential suffix) */
     size_t path_len;   /* 0: path is NUL-terminated; else its byte length (a
                         * NUL inside is then a bad path) */
-    gboolean path_ref; /* path is a GRefString (zk_req_new): the txn shares it */
+    gboolean path_ref; /* path is a refcounted string (sim_rcstr.h, zk_req_new): the txn shares it */
     GBytes *data;      /* create/setData; NULL means empty; prep takes a ref */
     ZkCreateMode mode; /* create family; must agree with the op (CONTAINER
                         * <-> createContainer, *_WITH_TTL <-> createTTL) */

@@ -20,6 +20,7 @@
 #include "zk_watch.h"
 
 #include "zk_tree.h"
+#include "sim_rcstr.h"
 
 #include <string.h>
 
@@ -61,7 +62,7 @@ struct ZkWatchEvents {
 static void event_clear(gpointer p)
 {
     ZkWatchEvent *e = p;
-    g_ref_string_release((char *)e->path);
+    sim_rcstr_unref((char *)e->path);
 }
 
 ZkWatchEvents *zk_watch_events_new(void)
@@ -96,11 +97,11 @@ const ZkWatchEvent *zk_watch_events_get(const ZkWatchEvents *ev, guint i)
     return &g_array_index(ev->ev, ZkWatchEvent, i);
 }
 
-/* Appends one event; path is a GRefString whose reference is taken here. */
+/* Appends one event; path is a refcounted string (sim_rcstr.h) whose reference is taken here. */
 static void events_push(ZkWatchEvents *out, uint64_t watcher, ZkEventType type, uint64_t zxid, char *ref_path)
 {
     ZkWatchEvent e = {
-        .watcher = watcher, .type = type, .zxid = zxid, .path = g_ref_string_acquire(ref_path)};
+        .watcher = watcher, .type = type, .zxid = zxid, .path = sim_rcstr_ref(ref_path)};
     g_array_append_val(out->ev, e);
 }
 
@@ -464,7 +465,7 @@ static guint trigger(ZkWatchManager *wm, Table tb, const char *path, ZkEventType
     if (ws->len == 0)
         return first;
     g_array_sort(ws, cmp_u64_plain);
-    char *ref_path = g_ref_string_new(path);
+    char *ref_path = sim_rcstr_new(path, -1);
     for (guint i = 0; i < ws->len; i++) {
         uint64_t w = g_array_index(ws, uint64_t, i);
         if (i > 0 && w == g_array_index(ws, uint64_t, i - 1))
@@ -473,7 +474,7 @@ static guint trigger(ZkWatchManager *wm, Table tb, const char *path, ZkEventType
             continue;
         events_push(out, w, type, zxid, ref_path);
     }
-    g_ref_string_release(ref_path);
+    sim_rcstr_unref(ref_path);
     return first;
 }
 
@@ -517,9 +518,9 @@ void zk_watch_trigger_data_changed(ZkWatchManager *wm, const char *path, uint64_
 
 static void push_one(ZkWatchEvents *out, uint64_t watcher, ZkEventType type, const char *path)
 {
-    char *ref_path = g_ref_string_new(path);
+    char *ref_path = sim_rcstr_new(path, -1);
     events_push(out, watcher, type, ZK_ZXID_NONE, ref_path);
-    g_ref_string_release(ref_path);
+    sim_rcstr_unref(ref_path);
 }
 
 void zk_watch_set_watches(ZkWatchManager *wm, const ZkTree *tree, uint64_t rel_zxid,

@@ -49,7 +49,7 @@ typedef struct ZkWatchEvent {
     uint64_t watcher;
     ZkEventType type;
     uint64_t zxid;    /* txn that fired it; ZK_ZXID_NONE for SetWatches replies */
-    const char *path; /* a GRefString owned by the list; g_ref_string_acquire to keep it */
+    const char *path; /* a refcounted string (sim_rcstr.h) owned by the list; sim_rcstr_ref to keep it */
 } ZkWatchEvent;
 
 /* An append-only list of events; the caller owns it and clears it. */

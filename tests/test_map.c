@@ -9,6 +9,7 @@
  * hundred steps, on every key ever used.
  */
 #include "sim_map.h"
+#include "sim_rcstr.h"
 #include "test_util.h"
 
 #include <CUnit/CUnit.h>
@@ -233,6 +234,30 @@ static void test_str_random_vs_reference(void)
     g_hash_table_destroy(ref);
 }
 
+/* sim_rcstr: a copy (the first len bytes, NUL-terminated) that every
+ * reference shares; the last unref frees it (make sanitize checks that
+ * nothing leaks and nothing is freed twice). */
+static void test_rcstr(void)
+{
+    char *a = sim_rcstr_new("/a/bc", -1);
+    CU_ASSERT_STRING_EQUAL(a, "/a/bc");
+    CU_ASSERT_EQUAL(sim_rcstr_len(a), 5);
+    char *b = sim_rcstr_ref(a);
+    CU_ASSERT_PTR_EQUAL(a, b);
+    sim_rcstr_unref(a);
+    CU_ASSERT_STRING_EQUAL(b, "/a/bc"); /* still held by b */
+    sim_rcstr_unref(b);
+    char *c = sim_rcstr_new("/x/yz", 2);
+    CU_ASSERT_STRING_EQUAL(c, "/x");
+    CU_ASSERT_EQUAL(sim_rcstr_len(c), 2);
+    sim_rcstr_unref(c);
+    char *e = sim_rcstr_new("", -1);
+    CU_ASSERT_EQUAL(sim_rcstr_len(e), 0);
+    CU_ASSERT_EQUAL(e[0], '\0');
+    sim_rcstr_unref(e);
+    sim_rcstr_unref(NULL);
+}
+
 void tests_map_register(void)
 {
     static const TestCase cases[] = {
@@ -241,6 +266,7 @@ void tests_map_register(void)
         { "200k random ops vs GHashTable", test_random_vs_reference },
         { "string map: put, get, replace, take, equal hashes", test_str_basic },
         { "string map: 200k random ops vs GHashTable", test_str_random_vs_reference },
+        { "refcounted strings", test_rcstr },
     };
     TEST_SUITE("maps", cases);
 }
