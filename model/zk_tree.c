@@ -142,6 +142,10 @@ struct ZkNode {
     ZkNode *parent;    /* NULL for the root */
     GPtrArray *children; /* ZkNode *, sorted by name; NULL while childless */
     GBytes *data;      /* NULL when empty; shared with the txn that set it */
+    ZkTxn *data_txn;   /* setData: the txn whose op holds data (a reference
+                        * to it, with its plain count, keeps data alive: no
+                        * atomic GBytes count per replica per write); else
+                        * NULL and data is a GBytes reference of its own */
     ZkStat st;         /* every field kept current, derived ones included */
     OwnerKind owner_kind;
     uint32_t perms;      /* world:anyone permission bits */
@@ -209,13 +213,22 @@ static ZkNode *node_new(const char *path, GBytes *data)
     return n;
 }
 
+static void node_drop_data(ZkNode *n)
+{
+    if (n->data_txn)
+        zk_txn_unref(n->data_txn);
+    else if (n->data)
+        g_bytes_unref(n->data);
+    n->data = NULL;
+    n->data_txn = NULL;
+}
+
 static void node_free(ZkNode *n)
 {
     g_assert(!n->children || n->children->len == 0);
     if (n->children)
         g_ptr_array_unref(n->children);
-    if (n->data)
-        g_bytes_unref(n->data);
+    node_drop_data(n);
     g_free(n);
 }
 
@@ -1595,9 +1608,11 @@ static ZkErr tree_set_data(ZkTree *t, const ZkTxn *txn, const TxnOp *op, ZkWatch
         return ZK_ERR_NO_NODE;
     t->data_bytes -= (size_t)n->st.data_length;
     t->n_data -= n->data != NULL;
-    if (n->data)
-        g_bytes_unref(n->data);
-    n->data = op->data ? g_bytes_ref(op->data) : NULL;
+    node_drop_data(n);
+    if (op->data) {
+        n->data = op->data;
+        n->data_txn = zk_txn_ref((ZkTxn *)txn); /* its count is the tree's to change */
+    }
     n->st.data_length = n->data ? (int32_t)g_bytes_get_size(n->data) : 0;
     t->data_bytes += (size_t)n->st.data_length;
     t->n_data += n->data != NULL;
