@@ -38,12 +38,19 @@ void sim_map_clear(SimMap *m, GDestroyNotify free_val)
     sim_map_init(m);
 }
 
+/* Equal string keys; the same pointer (a key looked up by the very
+ * string it was stored under, as a shared path often is) without a walk. */
+static inline gboolean key_equal(const char *stored, const char *key)
+{
+    return stored == key || strcmp(stored, key) == 0;
+}
+
 /* The slot holding the key, or the empty slot where it would go. */
 static guint find(const SimMap *m, const char *key, uint64_t hash)
 {
     guint mask = m->cap - 1;
     guint i = sim_map_slot(m, hash);
-    while (m->vals[i] && (m->hashes[i] != hash || (key && strcmp(m->keys[i], key) != 0)))
+    while (m->vals[i] && (m->hashes[i] != hash || (key && !key_equal(m->keys[i], key))))
         i = (i + 1) & mask;
     return i;
 }
