@@ -5,8 +5,9 @@
  * most one pending "pump" event, owned by the receiving node, scheduled
  * for the head's arrival.  Delivering from the head only keeps FIFO
  * order by construction, whatever the latency samples, holds, delays and
- * partitions do; one pump reads every message due by then (a burst).  Control messages (accept, connected, refused, FIN)
- * travel in the same queues so they are ordered with the data.
+ * partitions do; one pump reads every message due by then (a burst).
+ * Control messages (accept, connected, refused, FIN) travel in the same
+ * queues so they are ordered with the data.
  *
  * Events refer to a connection by (index, generation); a connection that
  * was freed and reused makes old events harmless.
