@@ -6,9 +6,10 @@
 #   1. engine micro-benchmarks (bench_engine);
 #   2. W1 in zksim beside the bare-C reference (bare_w1), N in {3, 5, 13}
 #      x C in {100, 1000}, BENCH_SECONDS (10) simulated once every server
-#      serves; at C=100 each program runs BENCH_RUNS (3) times, the two
-#      alternating, and the run with the median wall time is shown (the
-#      machine is shared); then W1 N=5 C=100 with JSON Lines tracing;
+#      serves; at C=100 zksim and the bare loop run back to back
+#      BENCH_RUNS (5) times and the pair with the median wall ratio is
+#      shown (the machine is shared: its load drifts between pairs more
+#      than within one); then W1 N=5 C=100 with JSON Lines tracing;
 #   3. whole runs of `zksim run` (trace off, then JSON Lines on): the
 #      mixed workload with faults, 13 voters + 50 observers, 10,000
 #      clients; memory per client and per znode from two sizes of a run;
@@ -28,15 +29,14 @@ echo "== engine"
 "$B/bench_engine"
 echo
 
-# The line with the median wall time ("..., T s, ...") of the lines on stdin.
-median_line() {
-    awk '{ for (i = 2; i <= NF; i++) if ($i == "s,") { print $(i - 1), NR, $0; next } }' |
-        sort -n | awk '{ l[NR] = $0 } END { m = l[int((NR + 1) / 2)]; sub(/^[^ ]+ [^ ]+ /, "", m); print m }'
+# The time T of a line "..., T s, ..." (bench_zksim and bare_w1 alike).
+wall_of() {
+    awk '{ for (i = 2; i <= NF; i++) if ($i == "s,") { print $(i - 1); exit } }'
 }
 
-runs=${BENCH_RUNS:-3}
-echo "== W1 ($secs s simulated once every server serves; C=100: median of $runs runs, zksim and"
-echo "   the bare loop alternating; C=1000: one run each)"
+runs=${BENCH_RUNS:-5}
+echo "== W1 ($secs s simulated once every server serves; C=100: $runs pairs of runs, zksim then"
+echo "   the bare loop, and the pair with the median wall ratio is shown; C=1000: one pair)"
 cases="3:100 5:100 13:100 3:1000 5:1000 13:1000"
 [ "$quick" = 1 ] && cases="5:100"
 printf '%-12s %9s %9s %8s %8s %10s %8s %8s %10s %10s %7s %7s %7s %8s\n' case writes bare_wr lat_ms bare_lat \
@@ -45,16 +45,22 @@ for c in $cases; do
     n=${c%%:*} k=${c##*:}
     r=1
     [ "$k" -le 100 ] && r=$runs
-    : >"$tmp/z"
-    : >"$tmp/b"
+    # A pair runs back to back, so both see about the same machine load;
+    # the load drifts between pairs, so the ratio is taken per pair.
+    : >"$tmp/pairs"
     i=0
     while [ "$i" -lt "$r" ]; do
-        "$B/bench_zksim" "$n" "$k" "$secs" >>"$tmp/z"
-        "$B/bare_w1" "$n" "$k" "$secs" >>"$tmp/b"
+        z=$("$B/bench_zksim" "$n" "$k" "$secs")
+        b=$("$B/bare_w1" "$n" "$k" "$secs")
+        zt=$(echo "$z" | wall_of)
+        bt=$(echo "$b" | wall_of)
+        printf '%s %s|%s\n' "$(echo "$bt $zt" | awk '{ printf "%.6f", $1 / $2 }')" "$z" "$b" >>"$tmp/pairs"
         i=$((i + 1))
     done
-    z=$(median_line <"$tmp/z")
-    b=$(median_line <"$tmp/b")
+    pair=$(sort -n "$tmp/pairs" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
+    pair=${pair#* }
+    z=${pair%%|*}
+    b=${pair#*|}
     echo "$z" "|" "$b" | awk -v name="N=$n,C=$k" -v secs="$secs" '{
         for (i = 1; i <= NF; i++) {
             if ($(i + 1) == "writes,") zw = $i
