@@ -77,8 +77,7 @@ void zkc_packet_free(void *ptr)
      * spare a library call each. */
     if (p->req)
         zk_req_unref(p->req);
-    if (p->path)
-        sim_rcstr_unref(p->path);
+    sim_rcstr_unref(p->path);
     for (int k = 0; k < ZK_WATCH_KIND_COUNT; k++)
         if (p->lists[k])
             g_ptr_array_free(p->lists[k], TRUE);
@@ -249,8 +248,7 @@ static void op_free(ZkcOp *op)
     if (op->ud_free)
         op->ud_free(op->ud);
     zkc_packet_free(op->pkt);
-    if (op->path)
-        sim_rcstr_unref(op->path);
+    sim_rcstr_unref(op->path);
     sim_pool_free(&op_pool, op);
 }
 

@@ -184,8 +184,7 @@ void zk_req_unref(ZkReq *q)
 {
     if (!q || --q->refs > 0)
         return;
-    if (q->path)
-        sim_rcstr_unref(q->path);
+    sim_rcstr_unref(q->path);
     if (q->r.op.data)
         g_bytes_unref(q->r.op.data);
     for (guint i = 0; q->ops && i < q->r.n_ops; i++) {

@@ -741,8 +741,7 @@ static ZkTxn *txn_new(const ZkRequest *req, ZkOpCode type, uint64_t zxid, SimTim
 
 static void txn_op_clear(TxnOp *op)
 {
-    if (op->path)
-        sim_rcstr_unref(op->path);
+    sim_rcstr_unref(op->path);
     if (op->data)
         g_bytes_unref(op->data);
     memset(op, 0, sizeof *op);
@@ -1130,12 +1129,7 @@ static void record_add(ZkPrep *p, uint64_t zxid, const char *path, const NodeVie
 /* A txn op's path and its change records share one refcounted string (sim_rcstr.h), which a
  * client request already carries (zk_req_new): no copy per write. */
 typedef char RefPath;
-static void ref_path_release(RefPath *path)
-{
-    if (path)
-        sim_rcstr_unref(path);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(RefPath, ref_path_release)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RefPath, sim_rcstr_unref)
 
 /* The op's path as a reference to a refcounted string, or NULL if it holds a NUL. */
 static RefPath *op_path(const ZkOpRequest *op)

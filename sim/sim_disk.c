@@ -21,10 +21,8 @@ struct SimDisk {
     uint64_t durable;
     uint64_t in_flight_target; /* serialised mode: what the running fsync covers */
     gboolean busy;
-    SimEventId fsync_ev;
-    /* concurrent mode: the latest fsync started and when it completes */
-    SimEventId last_ev;
-    SimTime last_done;
+    SimEventId fsync_ev; /* the latest fsync started */
+    SimTime last_done;   /* concurrent mode: when fsync_ev completes */
     SimRing waiting; /* FlushReq, in request order */
     uint64_t fsyncs;
     double slow_factor;
@@ -137,6 +135,7 @@ static void start_fsync(SimDisk *d)
     d->busy = TRUE;
     d->in_flight_target = d->written;
     d->fsyncs++;
+    d->last_done = -1; /* a serial fsync never takes a concurrent flush */
     d->fsync_ev = sim_after(d->sim, fsync_latency(d), d->node, fsync_done, d, (void *)(uintptr_t)d->written);
 }
 
@@ -151,11 +150,11 @@ void sim_disk_flush(Sim *sim, int node, SimEventFn fn, void *ctx, void *data)
          * completion time, one fsync and one event fewer.  (The latency
          * is drawn either way, so the disk's random stream is the same.) */
         SimTime done = sim_now(sim) + fsync_latency(d);
-        if (done == d->last_done && sim_set_data(sim, d->last_ev, (void *)(uintptr_t)d->written))
+        if (done == d->last_done && sim_set_data(sim, d->fsync_ev, (void *)(uintptr_t)d->written))
             return;
         d->fsyncs++;
         d->last_done = done;
-        d->last_ev = sim_at(sim, done, node, fsync_done, d, (void *)(uintptr_t)d->written);
+        d->fsync_ev = sim_at(sim, done, node, fsync_done, d, (void *)(uintptr_t)d->written);
     } else if (!d->busy) {
         start_fsync(d);
     }
@@ -193,7 +192,6 @@ void sim_disk_crash(SimDisk *d)
     d->written = d->durable;
     d->busy = FALSE;
     d->fsync_ev = SIM_EVENT_NONE;
-    d->last_ev = SIM_EVENT_NONE;
     d->write_busy_until = 0;
     sim_ring_clear(&d->waiting);
 }
