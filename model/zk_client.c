@@ -149,7 +149,6 @@ ZkMsg *zkc_msg_new(int type, ZkCPacket *p)
 {
     ZkMsg *m = zk_msg_new((ZkMsgType)type, p->server);
     m->client = p;
-    m->client_free = zkc_packet_free;
     m->client_bytes = packet_bytes(type, p);
     return m;
 }

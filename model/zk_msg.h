@@ -126,26 +126,32 @@ ZkReq *zk_req_ref(ZkReq *r);
 void zk_req_unref(ZkReq *r);
 
 /* A quorum or election message.  Owned by whoever holds it; freed with
- * zk_msg_free (also the engine's payload-free hook). */
+ * zk_msg_free (also the engine's payload-free hook).  128 bytes, the
+ * first cache line holding what nearly every message's sender, receiver
+ * and free touch (at a thousand clients a message is out of the caches
+ * by the time it arrives: one line to fetch, not three). */
 typedef struct ZkMsg {
-    ZkMsgType type;
-    int sid;         /* sender */
-    uint64_t zxid;   /* QuorumPacket.zxid */
-    int64_t epoch;   /* ACKEPOCH: current epoch (-1: already accepted) */
-    ZkVote vote;     /* NOTIFICATION */
-    ZkTxn *txn;      /* PROPOSAL, INFORM: the transaction (a reference) */
-    ZkReq *req;      /* REQUEST: the forwarded client request (a reference) */
-    ZkTree *snap;    /* SNAP: the leader's database (owned copy) */
-    uint64_t rid;    /* REQUEST/SYNC: request id at the origin server */
-    int origin_sid;  /* REQUEST/SYNC: the server the client is on */
-    GArray *touches; /* PING from a learner: uint64 session ids (+ timeout), owned */
-    void *client;    /* client-protocol body (zk_client.c), freed by client_free */
-    void (*client_free)(void *client);
-    uint32_t client_bytes; /* wire size of the client body (zk_msg_size adds it) */
     uint32_t ref;    /* one per holder: a message the leader sends to every
                       * follower alike (PROPOSAL, COMMIT, INFORM) is one
                       * object, read-only to its receivers */
+    ZkMsgType type;
+    int sid;         /* sender */
+    uint32_t client_bytes; /* wire size of the client body (zk_msg_size adds it) */
+    uint64_t zxid;   /* QuorumPacket.zxid */
+    ZkTxn *txn;      /* PROPOSAL, INFORM: the transaction (a reference) */
+    ZkReq *req;      /* REQUEST: the forwarded client request (a reference) */
+    void *client;    /* client-protocol body (zk_client.c), owned: zkc_packet_free */
+    uint64_t rid;    /* REQUEST/SYNC: request id at the origin server */
+    int origin_sid;  /* REQUEST/SYNC: the server the client is on */
+    /* the rarer ones */
+    int64_t epoch;   /* ACKEPOCH: current epoch (-1: already accepted) */
+    ZkTree *snap;    /* SNAP only: the leader's database (owned copy) */
+    GArray *touches; /* PING only, from a learner: uint64 session ids (+ timeout), owned */
+    ZkVote vote;     /* NOTIFICATION */
 } ZkMsg;
+
+/* Frees a client-protocol body (zk_client.c). */
+void zkc_packet_free(void *body);
 
 ZkMsg *zk_msg_new(ZkMsgType type, int sid);
 /* Another reference to m (to send the same message again); returns m. */

@@ -30,11 +30,9 @@ void sim_map_clear(SimMap *m, GDestroyNotify free_val)
 {
     if (free_val)
         for (guint i = 0; i < m->cap; i++)
-            if (m->vals[i])
-                free_val(m->vals[i]);
-    g_free(m->hashes);
-    g_free(m->keys);
-    g_free(m->vals);
+            if (m->slots[i].val)
+                free_val(m->slots[i].val);
+    g_free(m->slots);
     sim_map_init(m);
 }
 
@@ -50,7 +48,7 @@ static guint find(const SimMap *m, const char *key, uint64_t hash)
 {
     guint mask = m->cap - 1;
     guint i = sim_map_slot(m, hash);
-    while (m->vals[i] && (m->hashes[i] != hash || (key && !key_equal(m->keys[i], key))))
+    while (m->slots[i].val && (m->slots[i].hash != hash || (key && !key_equal(m->slots[i].key, key))))
         i = (i + 1) & mask;
     return i;
 }
@@ -60,29 +58,23 @@ static void resize(SimMap *m, guint cap)
     SimMap old = *m;
     m->cap = cap;
     m->shift = 64 - (guint)g_bit_nth_msf(cap, -1);
-    m->hashes = g_new(uint64_t, cap);
-    m->keys = g_new0(const char *, cap);
-    m->vals = g_new0(void *, cap);
+    m->slots = g_new0(SimMapSlot, cap);
     guint mask = cap - 1;
     for (guint i = 0; i < old.cap; i++)
-        if (old.vals[i]) {
-            guint j = sim_map_slot(m, old.hashes[i]); /* keys are distinct: the first empty slot */
-            while (m->vals[j])
+        if (old.slots[i].val) {
+            guint j = sim_map_slot(m, old.slots[i].hash); /* keys are distinct: the first empty slot */
+            while (m->slots[j].val)
                 j = (j + 1) & mask;
-            m->hashes[j] = old.hashes[i];
-            m->keys[j] = old.keys[i];
-            m->vals[j] = old.vals[i];
+            m->slots[j] = old.slots[i];
         }
-    g_free(old.hashes);
-    g_free(old.keys);
-    g_free(old.vals);
+    g_free(old.slots);
 }
 
 void *sim_map_get_h(const SimMap *m, const char *key, uint64_t hash)
 {
     if (m->len == 0)
         return NULL;
-    return m->vals[find(m, key, hash)];
+    return m->slots[find(m, key, hash)].val;
 }
 
 void *sim_map_put_h(SimMap *m, const char *key, uint64_t hash, void *val)
@@ -96,10 +88,8 @@ void *sim_map_put_h(SimMap *m, const char *key, uint64_t hash, void *val)
         resize(m, m->cap ? m->cap * 2 : CAP_FIRST);
     }
     guint i = find(m, key, hash);
-    void *old = m->vals[i];
-    m->hashes[i] = hash;
-    m->keys[i] = key;
-    m->vals[i] = val;
+    void *old = m->slots[i].val;
+    m->slots[i] = (SimMapSlot){ .hash = hash, .key = key, .val = val };
     if (!old)
         m->len++;
     return old;
@@ -111,7 +101,7 @@ void *sim_map_take_h(SimMap *m, const char *key, uint64_t hash)
         return NULL;
     guint mask = m->cap - 1;
     guint i = find(m, key, hash);
-    void *val = m->vals[i];
+    void *val = m->slots[i].val;
     if (!val)
         return NULL;
     m->len--;
@@ -119,15 +109,13 @@ void *sim_map_take_h(SimMap *m, const char *key, uint64_t hash)
      * slot lies cyclically in (hole, j] stays, any other would be cut off
      * from its home by the hole and moves into it. */
     guint hole = i;
-    for (guint j = (i + 1) & mask; m->vals[j]; j = (j + 1) & mask) {
-        guint home = sim_map_slot(m, m->hashes[j]);
+    for (guint j = (i + 1) & mask; m->slots[j].val; j = (j + 1) & mask) {
+        guint home = sim_map_slot(m, m->slots[j].hash);
         if (hole <= j ? (home > hole && home <= j) : (home > hole || home <= j))
             continue;
-        m->hashes[hole] = m->hashes[j];
-        m->keys[hole] = m->keys[j];
-        m->vals[hole] = m->vals[j];
+        m->slots[hole] = m->slots[j];
         hole = j;
     }
-    m->vals[hole] = NULL;
+    m->slots[hole].val = NULL;
     return val;
 }

@@ -4,18 +4,20 @@
 /* Block size: big enough that refills are rare, small enough that a pool
  * for a rarely used type costs little. */
 #define BLOCK_BYTES (64 * 1024)
+#define LINE 64
 
 void *sim_pool_refill(SimPool *p)
 {
     g_assert(p->size >= sizeof(void *));
-    /* The block's first 16 bytes link it into the chain, keeping the
-     * objects after it 16-byte aligned. */
-    size_t bytes = BLOCK_BYTES > 16 + 4 * p->size ? BLOCK_BYTES : 16 + 4 * p->size;
-    char *b = g_malloc(bytes);
+    /* Blocks are cache-line aligned and their first line links them into
+     * the chain, so an object whose size is a multiple of 64 bytes spans
+     * whole lines only (a 128-byte one two lines, not three). */
+    size_t bytes = BLOCK_BYTES > LINE + 4 * p->size ? BLOCK_BYTES : LINE + 4 * p->size;
+    char *b = g_aligned_alloc(1, bytes, LINE);
     *(void **)b = p->blocks;
     p->blocks = b;
     /* The first object goes to the caller, the rest is carved later. */
-    p->carve = b + 16 + p->size;
-    p->left = bytes - 16 - p->size;
-    return b + 16;
+    p->carve = b + LINE + p->size;
+    p->left = bytes - LINE - p->size;
+    return b + LINE;
 }

@@ -9,12 +9,14 @@
  * hundred steps, on every key ever used.
  */
 #include "sim_map.h"
+#include "sim_pool.h"
 #include "sim_rcstr.h"
 #include "test_util.h"
 
 #include <CUnit/CUnit.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 static uint64_t splitmix64(uint64_t *state)
 {
@@ -258,6 +260,38 @@ static void test_rcstr(void)
     sim_rcstr_unref(NULL);
 }
 
+/* Pools hand out distinct zeroed objects, reuse freed ones, and place
+ * objects whose size is a multiple of a cache line on line boundaries
+ * (each then spans whole lines only). */
+static void test_pool(void)
+{
+    typedef struct {
+        char bytes[128];
+    } Line2;
+    static SimPool pool = SIM_POOL_INIT(Line2);
+    Line2 *objs[1200];
+    for (int i = 0; i < 1200; i++) { /* more than one 64 KiB block */
+        objs[i] = SIM_POOL_NEW0(&pool, Line2);
+        CU_ASSERT_EQUAL(objs[i]->bytes[0] | objs[i]->bytes[127], 0);
+#ifndef SIM_POOL_DISABLE
+        CU_ASSERT_EQUAL((uintptr_t)objs[i] % 64, 0);
+#endif
+        memset(objs[i], 0xab, sizeof *objs[i]);
+        for (int j = 0; j < i; j += 97)
+            CU_ASSERT_PTR_NOT_EQUAL(objs[i], objs[j]);
+    }
+    Line2 *last = objs[1199];
+    sim_pool_free(&pool, last);
+    Line2 *again = SIM_POOL_NEW0(&pool, Line2);
+#ifndef SIM_POOL_DISABLE
+    CU_ASSERT_PTR_EQUAL(again, last); /* the free list is LIFO */
+#endif
+    CU_ASSERT_EQUAL(again->bytes[5], 0);
+    objs[1199] = again;
+    for (int i = 0; i < 1200; i++)
+        sim_pool_free(&pool, objs[i]);
+}
+
 void tests_map_register(void)
 {
     static const TestCase cases[] = {
@@ -267,6 +301,7 @@ void tests_map_register(void)
         { "string map: put, get, replace, take, equal hashes", test_str_basic },
         { "string map: 200k random ops vs GHashTable", test_str_random_vs_reference },
         { "refcounted strings", test_rcstr },
+        { "object pools: zeroed, reused, line-aligned", test_pool },
     };
     TEST_SUITE("maps", cases);
 }
