@@ -251,7 +251,7 @@ void zk_inv_ack(ZkInvariants *inv, ZkServer *s, uint64_t zxid)
     gssize i = zk_server_log_find(s, zxid);
     if (i < 0)
         return; /* snapshot-covered or a NEWLEADER ack */
-    const ZkLogEntry *e = &g_array_index(s->disk.log, ZkLogEntry, i);
+    const ZkLogEntry *e = &s->disk.log.data[i];
     if (e->write_no > sim_disk_durable(s->sim, s->node))
         VIOLATION(inv, s->node, "s%d acked 0x%" PRIx64 " before its log write was flushed", s->sid, zxid);
 }
@@ -286,7 +286,7 @@ static gboolean has_committed(ZkInvariants *inv, ZkServer *s, int64_t below, GSt
     uint64_t tree = zk_server_last_zxid(s);
     if ((int64_t)(tree >> 32) < below && tree > last)
         last = tree;
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     for (guint i = 0; i < inv->committed->len; i++) {
         const Run *r = &g_array_index(inv->committed, Run, i);
         if ((int64_t)(r->lo >> 32) >= below)

@@ -151,7 +151,7 @@ static void drop_handler(ZkServer *s, ZkLH *h, const char *why)
 /* Log entries the leader has applied: indexes [0, hi). */
 static guint applied_end(const ZkServer *s)
 {
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     uint64_t last = zk_tree_last_processed_zxid(s->tree);
     guint h = log->len;
     while (h > 0 && g_array_index(log, ZkLogEntry, h - 1).zxid > last)
@@ -180,7 +180,7 @@ typedef struct {
  * and collects what follows. */
 static void walk(const ZkServer *s, SyncPlan *p, guint a, guint b, uint64_t peer, uint64_t last_committed)
 {
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     gboolean new_epoch = (peer & 0xffffffffu) == 0;
     uint64_t prev = 0;
     gboolean have_prev = FALSE;
@@ -223,7 +223,7 @@ static void walk(const ZkServer *s, SyncPlan *p, guint a, guint b, uint64_t peer
  * packets; returns the zxid the learner will be at. */
 static uint64_t sync_follower(ZkServer *s, ZkLH *h)
 {
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     uint64_t peer = h->peer_last_zxid;
     uint64_t last = zk_tree_last_processed_zxid(s->tree);
     guint hi = applied_end(s);
@@ -617,7 +617,7 @@ static void propose(ZkServer *s, ZkTxn *txn)
     zk_server_log_append(s, txn);
     zk_server_maybe_snapshot(s);
     *(ToAck *)sim_ring_push_raw(&L->to_ack) =
-        (ToAck){ zxid, g_array_index(s->disk.log, ZkLogEntry, s->disk.log->len - 1).write_no };
+        (ToAck){ zxid, s->disk.log.data[s->disk.log.len - 1].write_no };
     sim_disk_flush(s->sim, s->node, self_flushed, s, (void *)(uintptr_t)L->gen);
 }
 

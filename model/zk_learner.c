@@ -176,7 +176,7 @@ static void log_proposal(ZkServer *s, ZkTxn *txn, gboolean ack)
     SIM_TRACE(s->sim, s->node, "LOGGED", SF_HEX("zxid", zk_txn_zxid(txn)));
     if (!ack)
         return;
-    uint64_t w = g_array_index(s->disk.log, ZkLogEntry, s->disk.log->len - 1).write_no;
+    uint64_t w = s->disk.log.data[s->disk.log.len - 1].write_no;
     if (zk_bug(s->ens, ZK_BUG_ACK_BEFORE_FLUSH)) {
         send_leader(s, packet(s, ZK_MSG_ACK, zk_txn_zxid(txn)));
         sim_disk_flush(s->sim, s->node, flushed, s, (void *)(uintptr_t)l->gen);

@@ -199,7 +199,6 @@ ZkServer *zk_server_new(ZkEnsemble *ens, int sid, int node)
     s->sid = sid;
     s->node = node;
     s->observer = !zk_config_is_voter(&ens->cfg, sid);
-    s->disk.log = g_array_new(FALSE, FALSE, sizeof(ZkLogEntry));
     s->role = ZK_LOOKING;
     char name[32];
     g_snprintf(name, sizeof name, "server/s%d", sid);
@@ -224,9 +223,9 @@ void zk_server_free(ZkServer *s)
     if (!s)
         return;
     volatile_free(s);
-    for (guint i = 0; i < s->disk.log->len; i++)
-        zk_txn_unref(g_array_index(s->disk.log, ZkLogEntry, i).txn);
-    g_array_free(s->disk.log, TRUE);
+    for (guint i = 0; i < s->disk.log.len; i++)
+        zk_txn_unref(s->disk.log.data[i].txn);
+    g_free(s->disk.log.data);
     zk_watch_events_free(s->fired);
     if (s->disk.snap)
         zk_tree_free(s->disk.snap);
@@ -289,7 +288,7 @@ void zk_server_on_crash(ZkServer *s)
     volatile_free(s);
     /* The log keeps only what an fsync covered. */
     uint64_t durable = sim_disk_durable(s->sim, s->node);
-    GArray *log = s->disk.log;
+    ZkLog *log = &s->disk.log;
     guint keep = log->len;
     while (keep > 0 && g_array_index(log, ZkLogEntry, keep - 1).write_no > durable)
         keep--;
@@ -297,7 +296,7 @@ void zk_server_on_crash(ZkServer *s)
         zk_txn_unref(g_array_index(log, ZkLogEntry, i).txn);
     if (keep < log->len)
         SIM_TRACE(s->sim, s->node, "LOG_LOST", SF_UINT("entries", log->len - keep));
-    g_array_set_size(log, keep);
+    log->len = keep;
 }
 
 void zk_server_on_restart(ZkServer *s)
@@ -397,14 +396,14 @@ uint64_t zk_server_last_zxid(const ZkServer *s)
 
 uint64_t zk_server_last_logged(const ZkServer *s)
 {
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     uint64_t z = log->len ? g_array_index(log, ZkLogEntry, log->len - 1).zxid : 0;
     return z > s->disk.snap_zxid ? z : s->disk.snap_zxid;
 }
 
 gssize zk_server_log_find(const ZkServer *s, uint64_t zxid)
 {
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     /* Lookups are mostly of recent entries, and within an epoch the log
      * holds consecutive counters: try where zxid would be counting back
      * from the end before searching. */
@@ -435,16 +434,13 @@ gssize zk_server_log_find(const ZkServer *s, uint64_t zxid)
 void zk_server_log_append(ZkServer *s, ZkTxn *txn)
 {
     uint64_t zxid = zk_txn_zxid(txn);
-    g_assert(zxid > zk_server_last_logged(s) || s->disk.log->len == 0);
+    g_assert(zxid > zk_server_last_logged(s) || s->disk.log.len == 0);
     ZkLogEntry e = {
         .zxid = zxid,
         .txn = zk_txn_ref(txn),
         .write_no = sim_disk_write(s->sim, s->node, (uint32_t)zk_txn_size(txn)),
     };
-    /* Five appends a write: set_size and a store rather than
-     * g_array_append_val's memcpy call. */
-    g_array_set_size(s->disk.log, s->disk.log->len + 1);
-    g_array_index(s->disk.log, ZkLogEntry, s->disk.log->len - 1) = e;
+    zk_log_push(&s->disk.log, e);
 }
 
 void zk_server_fast_forward(ZkServer *s)
@@ -452,7 +448,7 @@ void zk_server_fast_forward(ZkServer *s)
     if (!s->tree)
         return;
     uint64_t last = zk_tree_last_processed_zxid(s->tree);
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     /* Entries are sorted: find the first past `last`. */
     guint i = log->len;
     while (i > 0 && g_array_index(log, ZkLogEntry, i - 1).zxid > last)
@@ -478,13 +474,13 @@ gboolean zk_server_log_truncate(ZkServer *s, uint64_t zxid)
 {
     if (s->disk.snap_zxid > zxid)
         return FALSE;
-    GArray *log = s->disk.log;
+    ZkLog *log = &s->disk.log;
     guint keep = log->len;
     while (keep > 0 && g_array_index(log, ZkLogEntry, keep - 1).zxid > zxid)
         keep--;
     for (guint i = keep; i < log->len; i++)
         zk_txn_unref(g_array_index(log, ZkLogEntry, i).txn);
-    g_array_set_size(log, keep);
+    log->len = keep;
     zk_server_reload(s);
     return TRUE;
 }
@@ -507,7 +503,7 @@ void zk_server_snapshot(ZkServer *s)
      * leader's committedLog.  Only a next snapshot larger than this one
      * by more than a whole snapshot interval of log could have used the
      * dropped ones. */
-    GArray *log = s->disk.log;
+    ZkLog *log = &s->disk.log;
     gssize k = (gssize)log->len - 1;
     while (k >= 0 && g_array_index(log, ZkLogEntry, k).zxid > s->disk.snap_zxid)
         k--;
@@ -525,8 +521,10 @@ void zk_server_snapshot(ZkServer *s)
     }
     for (gssize i = 0; i < keep_from; i++)
         zk_txn_unref(g_array_index(log, ZkLogEntry, i).txn);
-    if (keep_from > 0)
-        g_array_remove_range(log, 0, (guint)keep_from);
+    if (keep_from > 0) {
+        memmove(log->data, log->data + keep_from, (log->len - (guint)keep_from) * sizeof *log->data);
+        log->len -= (guint)keep_from;
+    }
 }
 
 size_t zk_server_snap_bytes(const ZkServer *s)
@@ -566,10 +564,11 @@ void zk_server_apply(ZkServer *s, ZkTxn *txn)
         s->fired = fired;
     gboolean scratch = fired == s->fired;
     s->fired_busy |= scratch;
-    g_auto(ZkApplyResult) res = { 0 };
+    g_auto(ZkApplyResult) res; /* zeroed by either branch (zk_tree_apply clears it) */
     if (zk_bug(s->ens, ZK_BUG_KEEP_EPHEMERALS) && zk_txn_type(txn) == ZK_OP_CLOSE_SESSION) {
         /* Planted bug: the close is recorded but killSession never runs,
          * so the session and its ephemeral nodes stay in the tree. */
+        res = (ZkApplyResult){ 0 };
         zk_tree_set_last_processed_zxid(s->tree, zk_txn_zxid(txn));
         res.zxid = zk_txn_zxid(txn);
         res.session = zk_txn_session(txn);
@@ -660,7 +659,7 @@ void zk_server_check(const ZkServer *s)
     g_assert((s->role == ZK_FOLLOWING || s->role == ZK_OBSERVING) == (s->learner != NULL));
     g_assert(s->disk.accepted_epoch >= s->disk.current_epoch);
     g_assert(!s->serving || s->role != ZK_LOOKING);
-    const GArray *log = s->disk.log;
+    const ZkLog *log = &s->disk.log;
     if (log->len >= 2)
         g_assert(g_array_index(log, ZkLogEntry, log->len - 2).zxid < g_array_index(log, ZkLogEntry, log->len - 1).zxid);
 }

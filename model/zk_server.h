@@ -69,8 +69,25 @@ typedef struct ZkLogEntry {
     uint64_t write_no; /* sim_disk write number: durable once flushed */
 } ZkLogEntry;
 
+/* The txn log: a growable array of entries (g_array_index works on it),
+ * appended to inline - five appends a write in a 5-server ensemble. */
+typedef struct ZkLog {
+    ZkLogEntry *data;
+    guint len;
+    guint cap;
+} ZkLog;
+
+static inline void zk_log_push(ZkLog *log, ZkLogEntry e)
+{
+    if (G_UNLIKELY(log->len == log->cap)) {
+        log->cap = log->cap ? log->cap * 2 : 64;
+        log->data = g_renew(ZkLogEntry, log->data, log->cap);
+    }
+    log->data[log->len++] = e;
+}
+
 typedef struct ZkDurable {
-    GArray *log;      /* ZkLogEntry, strictly increasing zxid */
+    ZkLog log;        /* strictly increasing zxid */
     ZkTree *snap;     /* the latest snapshot, NULL = the empty tree */
     uint64_t snap_zxid;
     int64_t accepted_epoch; /* the acceptedEpoch file */

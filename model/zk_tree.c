@@ -1728,7 +1728,7 @@ static void apply_create_session(ZkTree *t, const ZkTxn *txn)
 void zk_tree_apply(ZkTree *t, const ZkTxn *txn, ZkWatchManager *wm, ZkApplyResult *res, ZkWatchEvents *fired)
 {
     g_assert(!wm || fired);
-    ZkApplyResult local = {0};
+    ZkApplyResult local; /* zeroed through r: once, not twice */
     ZkApplyResult *r = res ? res : &local;
     memset(r, 0, sizeof *r);
     if (res)

@@ -579,7 +579,7 @@ static void test_memory_bounded(void)
          * the snapshot's size (here about 1,000: the tree grows by a node
          * a write), and what followed the snapshot; the first ones are
          * gone. */
-        const GArray *log = fx_server(&f, sid)->disk.log;
+        const ZkLog *log = &fx_server(&f, sid)->disk.log;
         CU_ASSERT_TRUE(log->len >= 500 && log->len < 2000);
         CU_ASSERT_TRUE(g_array_index(log, ZkLogEntry, 0).zxid > (((uint64_t)1 << 32) | 1000));
     }
