@@ -1,5 +1,6 @@
 /* sim_pool.c - the slow paths of the object pools (sim_pool.h). */
 #include "sim_pool.h"
+#include "sim_rcstr.h"
 
 /* Block size: big enough that refills are rare, small enough that a pool
  * for a rarely used type costs little. */
@@ -21,3 +22,12 @@ void *sim_pool_refill(SimPool *p)
     p->left = bytes - LINE - p->size;
     return b + LINE;
 }
+
+typedef struct {
+    char bytes[32];
+} Bytes32;
+typedef struct {
+    char bytes[64];
+} Bytes64;
+SimPool sim_rcstr_pool32 = SIM_POOL_INIT(Bytes32);
+SimPool sim_rcstr_pool64 = SIM_POOL_INIT(Bytes64);
