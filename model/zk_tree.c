@@ -137,7 +137,14 @@ static void put_be32(guint8 *p, uint32_t v)
 typedef enum { OWNER_NONE, OWNER_SESSION, OWNER_CONTAINER, OWNER_TTL } OwnerKind;
 
 struct ZkNode {
-    char *path;        /* full path (path_buf); the key of ZkTree.nodes */
+    char *path;        /* full path, the key of ZkTree.nodes: a refcounted
+                        * string (sim_rcstr.h) shared with the txn op that
+                        * created the node and with every replica's and
+                        * snapshot's copy of it.  The leader's prep step
+                        * hands later ops on the node this same string, so
+                        * every replica finds the node by comparing pointers
+                        * (the key's bytes, out of the caches at a thousand
+                        * nodes on five replicas, are never read). */
     const char *name;  /* points into path: after the last '/' ("" for the root) */
     ZkNode *parent;    /* NULL for the root */
     GPtrArray *children; /* ZkNode *, sorted by name; NULL while childless */
@@ -151,9 +158,6 @@ struct ZkNode {
     uint32_t perms;      /* world:anyone permission bits */
     uint32_t crc_prefix; /* running CRC over digest path and data */
     uint64_t digest;     /* this node's term of the tree digest */
-    /* The path lives in the node's own allocation: a lookup that compares
-     * it touches memory the caller is about to use anyway. */
-    char path_buf[];
 };
 
 static gboolean digest_excluded(const char *path)
@@ -191,13 +195,12 @@ static uint64_t node_compute_digest(const ZkNode *n)
     return (uint64_t)~crc_update(n->crc_prefix, b, sizeof b);
 }
 
-/* A node with no CRC prefix yet: the caller sets it. */
-static ZkNode *node_alloc(const char *path, GBytes *data)
+/* A node with no CRC prefix yet (the caller sets it); ref_path is a
+ * refcounted string the node takes a reference to. */
+static ZkNode *node_alloc(char *ref_path, GBytes *data)
 {
-    size_t len = strlen(path);
-    ZkNode *n = g_malloc0(sizeof(ZkNode) + len + 1);
-    memcpy(n->path_buf, path, len + 1);
-    n->path = n->path_buf;
+    ZkNode *n = g_new0(ZkNode, 1);
+    const char *path = n->path = sim_rcstr_ref(ref_path);
     n->name = strcmp(path, "/") == 0 ? n->path + 1 : strrchr(n->path, '/') + 1;
     if (data && g_bytes_get_size(data) > 0)
         n->data = g_bytes_ref(data);
@@ -208,7 +211,9 @@ static ZkNode *node_alloc(const char *path, GBytes *data)
 
 static ZkNode *node_new(const char *path, GBytes *data)
 {
-    ZkNode *n = node_alloc(path, data);
+    char *ref_path = sim_rcstr_new(path, -1);
+    ZkNode *n = node_alloc(ref_path, data);
+    sim_rcstr_unref(ref_path);
     node_crc_prefix(n);
     return n;
 }
@@ -229,6 +234,7 @@ static void node_free(ZkNode *n)
     if (n->children)
         g_ptr_array_unref(n->children);
     node_drop_data(n);
+    sim_rcstr_unref(n->path);
     g_free(n);
 }
 
@@ -1085,22 +1091,49 @@ void zk_prep_applied(ZkPrep *p, uint64_t zxid)
 
 /* `PrepRequestProcessor.getRecordForPath`, without the NoNode throw:
  * returns whether the path exists as the leader sees it. */
-static gboolean view_get(const ZkPrep *p, const ZkTree *t, const char *path, NodeView *v)
+/* *canon (if canon) is set to the record's or the node's own path string
+ * when there is either, else NULL. */
+static gboolean view_lookup(const ZkPrep *p, const ZkTree *t, const char *path, NodeView *v, char **canon)
 {
     uint64_t h = sim_str_hash(path);
     const ChangeRecord *r = sim_strmap_get_h(&p->by_path, path, h);
     if (r) {
         *v = r->v;
+        if (canon)
+            *canon = r->path;
         return v->exists;
     }
     const ZkNode *n = sim_strmap_get_h(&t->nodes, path, h);
     memset(v, 0, sizeof *v);
+    if (canon)
+        *canon = n ? n->path : NULL;
     if (!n)
         return FALSE;
     v->exists = TRUE;
     v->st = n->st;
     v->perms = n->perms;
     return TRUE;
+}
+
+static gboolean view_get(const ZkPrep *p, const ZkTree *t, const char *path, NodeView *v)
+{
+    return view_lookup(p, t, path, v, NULL);
+}
+
+/* view_get for an op on an existing node; *path (a reference the caller
+ * owns) is swapped for the string the node or its newest record holds,
+ * so the txn carries the very string every replica's node is keyed by
+ * (see ZkNode.path). */
+static gboolean view_get_canon(const ZkPrep *p, const ZkTree *t, char **path, NodeView *v)
+{
+    char *canon;
+    gboolean exists = view_lookup(p, t, *path, v, &canon);
+    if (canon && canon != *path) {
+        sim_rcstr_ref(canon);
+        sim_rcstr_unref(*path);
+        *path = canon;
+    }
+    return exists;
 }
 
 /* `addChangeRecord`; ref_path is a refcounted string (sim_rcstr.h) the record takes a
@@ -1305,7 +1338,7 @@ static ZkErr prep_delete(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
         return ZK_ERR_NO_NODE;
     if (!(parent.perms & ZK_PERM_DELETE))
         return ZK_ERR_NO_AUTH;
-    if (!view_get(p, t, path, &node))
+    if (!view_get_canon(p, t, &path, &node))
         return ZK_ERR_NO_NODE;
     int32_t unused;
     ZkErr err = check_and_inc_version(node.st.version, op->version, &unused);
@@ -1330,7 +1363,7 @@ static ZkErr prep_delete_container(ZkPrep *p, const ZkTree *t, const ZkOpRequest
     if (!path || !zk_path_is_valid(path, 0, FALSE) || path_is_special(path))
         return ZK_ERR_BAD_ARGUMENTS;
     NodeView node, parent;
-    if (!view_get(p, t, path, &node))
+    if (!view_get_canon(p, t, &path, &node))
         return ZK_ERR_NO_NODE;
     if (node.st.num_children > 0)
         return ZK_ERR_NOT_EMPTY;
@@ -1359,7 +1392,7 @@ static ZkErr prep_set_data(ZkPrep *p, const ZkTree *t, const ZkRequest *req, con
     if (req->session_err != ZK_ERR_OK)
         return req->session_err;
     NodeView node;
-    if (!view_get(p, t, path, &node))
+    if (!view_get_canon(p, t, &path, &node))
         return ZK_ERR_NO_NODE;
     if (!(node.perms & ZK_PERM_WRITE))
         return ZK_ERR_NO_AUTH;
@@ -1387,7 +1420,7 @@ static ZkErr prep_check(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const 
     if (req->session_err != ZK_ERR_OK)
         return req->session_err;
     NodeView node;
-    if (!view_get(p, t, path, &node))
+    if (!view_get_canon(p, t, &path, &node))
         return ZK_ERR_NO_NODE;
     if (!(node.perms & ZK_PERM_READ))
         return ZK_ERR_NO_AUTH;

@@ -992,6 +992,44 @@ static void test_digest(void)
     CU_ASSERT_EQUAL(zk_tree_digest(t5), UINT64_C(0x59744792) + UINT64_C(0x4db44d58) + UINT64_C(0x866fdd22));
 }
 
+/* A node's path string is the one its create txn carried, shared by every
+ * replica and copy; prep hands later ops on the node that same string (so
+ * replicas find the node by pointer), whatever string the client sent. */
+static void test_path_shared(void)
+{
+    Fx *f = fx_new();
+    fx_session(f, ZK_OP_CREATE_SESSION, SESSION_A);
+    fx_create(f, "/a", "1", ZK_CREATE_PERSISTENT, SESSION_A);
+    const char *p = zk_node_path(zk_tree_get_node(f->tree, "/a"));
+    CU_ASSERT_PTR_EQUAL(zk_node_path(zk_tree_get_node(f->follower, "/a")), p);
+    g_autoptr(ZkTree) copy = zk_tree_copy(f->tree);
+    CU_ASSERT_PTR_EQUAL(zk_node_path(zk_tree_get_node(copy, "/a")), p);
+    char client_path[] = "/a";
+    ZkRequest set = rq_set(f, client_path, "2", -1);
+    ZkTxn *t1 = fx_prep(f, &set, NULL); /* from the tree */
+    CU_ASSERT_PTR_EQUAL(zk_txn_op_path(t1, 0), p);
+    ZkTxn *t2 = fx_prep(f, &set, NULL); /* from t1's outstanding record */
+    CU_ASSERT_PTR_EQUAL(zk_txn_op_path(t2, 0), p);
+    ZkRequest del = rq_delete(client_path, -1);
+    ZkTxn *t3 = fx_prep(f, &del, NULL);
+    CU_ASSERT_PTR_EQUAL(zk_txn_op_path(t3, 0), p);
+    ZkApplyResult res = {0};
+    fx_commit(f, t1, &res);
+    zk_apply_result_clear(&res);
+    fx_commit(f, t2, &res);
+    zk_apply_result_clear(&res);
+    fx_commit(f, t3, &res);
+    CU_ASSERT_EQUAL(res.err, ZK_ERR_OK);
+    zk_apply_result_clear(&res);
+    CU_ASSERT_PTR_NULL(zk_tree_get_node(f->tree, "/a"));
+    CU_ASSERT_PTR_NULL(zk_tree_get_node(f->follower, "/a"));
+    CU_ASSERT_STRING_EQUAL(zk_node_path(zk_tree_get_node(copy, "/a")), "/a"); /* the copy keeps its reference */
+    zk_txn_unref(t1);
+    zk_txn_unref(t2);
+    zk_txn_unref(t3);
+    fx_free(f);
+}
+
 static void test_copy(void)
 {
     Fx *f = fx_new();
@@ -1389,6 +1427,7 @@ static const TestCase cases[] = {
     {"close_session_leftovers", test_close_session_leftovers},
     {"digest", test_digest},
     {"copy", test_copy},
+    {"a node's path string is shared by replicas, copies and later txns", test_path_shared},
     {"foreach_dump", test_foreach_dump},
     {"reads_register", test_reads_register},
     {"watch_create_delete", test_watch_create_delete},
