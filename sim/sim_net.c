@@ -42,6 +42,9 @@ typedef struct Dir {
     SimTime last_arrival;
     SimEventId pump;
     gboolean stalled; /* the head is held by a cut */
+    SimLinkStats stats; /* sent this way on this connection: kept here, on
+                         * the line a send writes anyway, and added to the
+                         * pair's counters when the connection goes */
 } Dir;
 
 typedef enum { END_CLOSED, END_CONNECTING, END_OPEN } EndState;
@@ -55,7 +58,6 @@ typedef struct Conn {
     EndState end[2];
     gboolean notify[2];  /* a closed/failed notification is pending */
     Dir dir[2];          /* [0]: 0 -> 1, [1]: 1 -> 0 */
-    SimLinkStats *stats[2]; /* per direction, cached from link_stats */
 } Conn;
 
 struct SimNet {
@@ -74,7 +76,8 @@ struct SimNet {
     GArray *node_group; /* int per node, -1 none */
     GPtrArray *groups;  /* group names */
     SimU64Map group_lat; /* group pair key -> SimDist* (owned) */
-    SimU64Map link_stats; /* pair key -> SimLinkStats* (owned) */
+    SimU64Map link_stats; /* pair key -> SimLinkStats* (owned): the
+                           * connections freed so far */
     SimLinkStats total;
     GArray *filters; /* Filter */
     int next_filter_id;
@@ -174,6 +177,9 @@ static Msg *msg_alloc(SimNet *net)
     }
     Msg *m = net->free_msgs;
     net->free_msgs = m->next;
+    /* The next pop reads the new top's link: a message freed long ago is
+     * out of the caches by then (a leader's fan-out pops several). */
+    __builtin_prefetch(net->free_msgs, 1);
     memset(m, 0, sizeof *m);
     return m;
 }
@@ -337,6 +343,17 @@ static void dir_drop_all(SimNet *net, Dir *d)
     sim_cancel_clear(net->sim, &d->pump);
 }
 
+static SimLinkStats *stats_for(SimNet *net, int from, int to)
+{
+    uint64_t k = pair_key(from, to);
+    SimLinkStats *s = sim_u64map_get(&net->link_stats, k);
+    if (!s) {
+        s = g_new0(SimLinkStats, 1);
+        sim_u64map_put(&net->link_stats, k, s);
+    }
+    return s;
+}
+
 /* Frees a connection once neither end can see it any more. */
 static void conn_maybe_free(SimNet *net, Conn *c)
 {
@@ -344,6 +361,15 @@ static void conn_maybe_free(SimNet *net, Conn *c)
         return;
     dir_drop_all(net, &c->dir[0]);
     dir_drop_all(net, &c->dir[1]);
+    for (int d = 0; d < 2; d++) {
+        const SimLinkStats *x = &c->dir[d].stats;
+        if (!x->msgs && !x->dropped)
+            continue;
+        SimLinkStats *ls = stats_for(net, c->node[d], c->node[1 - d]);
+        ls->msgs += x->msgs;
+        ls->bytes += x->bytes;
+        ls->dropped += x->dropped;
+    }
     c->in_use = FALSE;
     guint idx = (guint)(c - (Conn *)(void *)net->conns->data);
     g_array_append_val(net->free_conns, idx);
@@ -360,21 +386,23 @@ static int side_of(const Conn *c, int node)
 
 /* ---- link statistics ---- */
 
-static SimLinkStats *stats_for(SimNet *net, int from, int to)
-{
-    uint64_t k = pair_key(from, to);
-    SimLinkStats *s = sim_u64map_get(&net->link_stats, k);
-    if (!s) {
-        s = g_new0(SimLinkStats, 1);
-        sim_u64map_put(&net->link_stats, k, s);
-    }
-    return s;
-}
-
 SimLinkStats sim_net_link_stats(Sim *sim, int from, int to)
 {
-    SimLinkStats *s = sim_u64map_get(&sim->net->link_stats, pair_key(from, to));
-    return s ? *s : (SimLinkStats){ 0 };
+    SimNet *net = sim->net;
+    SimLinkStats *s = sim_u64map_get(&net->link_stats, pair_key(from, to));
+    SimLinkStats sum = s ? *s : (SimLinkStats){ 0 };
+    for (guint i = 0; i < net->conns->len; i++) {
+        const Conn *c = &g_array_index(net->conns, Conn, i);
+        if (!c->in_use)
+            continue;
+        for (int d = 0; d < 2; d++)
+            if (c->node[d] == from && c->node[1 - d] == to) {
+                sum.msgs += c->dir[d].stats.msgs;
+                sum.bytes += c->dir[d].stats.bytes;
+                sum.dropped += c->dir[d].stats.dropped;
+            }
+    }
+    return sum;
 }
 
 SimLinkStats sim_net_total_stats(Sim *sim)
@@ -634,6 +662,8 @@ static void pump_fn(Sim *sim, void *ctx, void *data)
         dir->head = m->next;
         if (!dir->head)
             dir->tail = NULL;
+        else
+            __builtin_prefetch(dir->head); /* read after the handler: is it due too? */
         deliver(net, c, d, m);
         msg_release(net, m);
         c = conn_lookup(net, id);
@@ -705,9 +735,7 @@ gboolean sim_net_send(Sim *sim, SimConnId cid, int from, int type, void *payload
         tx += (SimTime)(((__int128)size * SIM_S + net->cfg.bytes_per_sec - 1) / net->cfg.bytes_per_sec);
     fn->nic_busy_until = tx;
 
-    if (!c->stats[side])
-        c->stats[side] = stats_for(net, from, to);
-    SimLinkStats *ls = c->stats[side];
+    SimLinkStats *ls = &c->dir[side].stats;
     ls->msgs++;
     ls->bytes += size;
     net->total.msgs++;

@@ -380,7 +380,22 @@ static void test_bandwidth_and_nic_queueing(void)
     SimLinkStats s = sim_net_link_stats(f.sim, 0, 1);
     CU_ASSERT_EQUAL(s.msgs, 2);
     CU_ASSERT_EQUAL(s.bytes, 1001000);
+    CU_ASSERT_EQUAL(sim_net_link_stats(f.sim, 1, 0).msgs, 0);
     CU_ASSERT_EQUAL(sim_net_total_stats(f.sim).msgs, 2);
+    /* A second connection adds to the same pair; closed and freed, both
+     * still count. */
+    SimConnId c2 = sim_net_connect(f.sim, 0, 1, 7, 100 * SIM_MS);
+    run_all(&f);
+    sim_net_send(f.sim, c2, 0, 3, NULL, 10);
+    run_all(&f);
+    CU_ASSERT_EQUAL(sim_net_link_stats(f.sim, 0, 1).msgs, 3);
+    sim_net_close(f.sim, c, 0);
+    sim_net_close(f.sim, c2, 0);
+    run_all(&f);
+    CU_ASSERT_EQUAL(sim_net_open_connections(f.sim), 0);
+    s = sim_net_link_stats(f.sim, 0, 1);
+    CU_ASSERT_EQUAL(s.msgs, 3);
+    CU_ASSERT_EQUAL(s.bytes, 1001010);
     fix_free(&f);
 }
 
