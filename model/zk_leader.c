@@ -583,7 +583,11 @@ static void process_ack(ZkServer *s, int sid, uint64_t zxid)
     Proposal *p = sim_ring_nth(&L->outstanding, (guint)(zxid - first->zxid));
     g_assert(p->zxid == zxid);
     zk_sidset_add(&p->acks, sid);
-    try_commit(s);
+    /* Commits go in zxid order: only an ack for the oldest outstanding
+     * proposal can let one through (the loop then takes every later one
+     * that already has its quorum). */
+    if (p == first)
+        try_commit(s);
 }
 
 static void self_flushed(Sim *sim, void *ctx, void *data)

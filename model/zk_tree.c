@@ -770,6 +770,12 @@ ZkTxn *zk_txn_ref(ZkTxn *txn)
     return txn;
 }
 
+void zk_txn_prefetch(const ZkTxn *txn)
+{
+    __builtin_prefetch(&txn->ref, 1);
+    __builtin_prefetch(&txn->one, 0); /* its op: read by the last unref */
+}
+
 void zk_txn_unref(ZkTxn *txn)
 {
     if (!txn)

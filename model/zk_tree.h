@@ -194,6 +194,9 @@ guint zk_prep_outstanding(const ZkPrep *prep);
 
 ZkTxn *zk_txn_ref(ZkTxn *txn);
 void zk_txn_unref(ZkTxn *txn);
+/* A hint that txn is about to be unreferenced (a log trim walks
+ * thousands): starts fetching it; changes nothing. */
+void zk_txn_prefetch(const ZkTxn *txn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ZkTxn, zk_txn_unref)
 
 uint64_t zk_txn_zxid(const ZkTxn *txn);
