@@ -5,6 +5,8 @@
  * watch manager), and both trees are checked and compared after each
  * apply.  Times are exact: the n-th zxid is stamped at 1 s + n ms.
  */
+#include "sim_crc32.h"
+#include "sim_rng.h"
 #include "test_util.h"
 #include "zk_tree.h"
 #include "zk_watch.h"
@@ -992,6 +994,38 @@ static void test_digest(void)
     CU_ASSERT_EQUAL(zk_tree_digest(t5), UINT64_C(0x59744792) + UINT64_C(0x4db44d58) + UINT64_C(0x866fdd22));
 }
 
+/* The digest's CRC-32: known values (java.util.zip.CRC32 and zlib agree),
+ * and the PCLMULQDQ folding equal to the table path at every length,
+ * alignment and starting state (where the CPU has it). */
+static void test_crc32(void)
+{
+    CU_ASSERT_EQUAL(~sim_crc32_update(0xffffffffu, "123456789", 9), 0xcbf43926u);
+    CU_ASSERT_EQUAL(~sim_crc32_update(0xffffffffu, "", 0), 0u);
+    const char *fox = "The quick brown fox jumps over the lazy dog";
+    CU_ASSERT_EQUAL(~sim_crc32_update(0xffffffffu, fox, strlen(fox)), 0x414fa339u);
+    guint8 buf[1024];
+    for (int i = 0; i < 1024; i++)
+        buf[i] = (guint8)i;
+    CU_ASSERT_EQUAL(~sim_crc32_update(0xffffffffu, buf, sizeof buf), 0xb70b4c26u);
+    guint8 zeros[100] = {0};
+    CU_ASSERT_EQUAL(~sim_crc32_update(0xffffffffu, zeros, sizeof zeros), 0x9988c6cau);
+    /* Split anywhere, the running state carries over. */
+    uint32_t c = sim_crc32_update(0xffffffffu, buf, 333);
+    CU_ASSERT_EQUAL(~sim_crc32_update(c, buf + 333, sizeof buf - 333), 0xb70b4c26u);
+    SimRng rng;
+    sim_rng_init(&rng, 7, "crc");
+    for (int i = 0; i < 1024; i++)
+        buf[i] = (guint8)sim_rng_u64(&rng);
+    guint bad = 0;
+    for (size_t len = 0; len < 300; len++)
+        for (size_t off = 0; off < 16; off++)
+            for (int k = 0; k < 3; k++) {
+                uint32_t init = k == 0 ? 0xffffffffu : k == 1 ? 0u : 0x9e3779b9u;
+                bad += sim_crc32_update(init, buf + off, len) != sim_crc32_update_table(init, buf + off, len);
+            }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* A node's path string is the one its create txn carried, shared by every
  * replica and copy; prep hands later ops on the node that same string (so
  * replicas find the node by pointer), whatever string the client sent. */
@@ -1427,6 +1461,7 @@ static const TestCase cases[] = {
     {"close_session_leftovers", test_close_session_leftovers},
     {"digest", test_digest},
     {"copy", test_copy},
+    {"digest CRC-32: known values, folded = table", test_crc32},
     {"a node's path string is shared by replicas, copies and later txns", test_path_shared},
     {"foreach_dump", test_foreach_dump},
     {"reads_register", test_reads_register},
