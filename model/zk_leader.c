@@ -543,6 +543,11 @@ static void commit_head(ZkServer *s)
     ZkLeader *L = s->leader;
     Proposal done = *(Proposal *)sim_ring_peek(&L->outstanding), *p = &done;
     sim_ring_pop(&L->outstanding);
+    /* As the learner's commit does: the next proposals commit soon. */
+    guint n = sim_ring_len(&L->outstanding);
+    for (int stage = 0; n && stage < 3 && zk_tree_prefetch_pays(s->tree); stage++)
+        if (n > (guint)(2 - stage))
+            zk_tree_prefetch(s->tree, ((Proposal *)sim_ring_nth(&L->outstanding, (guint)(2 - stage)))->txn, stage);
     L->last_committed = p->zxid;
     s->stats.commits++;
     SIM_TRACE(s->sim, s->node, "COMMIT", SF_HEX("zxid", p->zxid), SF_UINT("acks", zk_sidset_count(&p->acks)));

@@ -694,6 +694,41 @@ void zk_txn_prefetch(const ZkTxn *txn)
     __builtin_prefetch(&txn->one, 0); /* its op: read by the last unref */
 }
 
+gboolean zk_tree_prefetch_pays(const ZkTree *t)
+{
+    /* A few hundred nodes on each replica stay in the caches anyway. */
+    return t->nodes.len >= 512;
+}
+
+void zk_tree_prefetch(const ZkTree *t, const ZkTxn *txn, int stage)
+{
+    if (stage == 0) {
+        __builtin_prefetch(txn);
+        __builtin_prefetch(&txn->one);
+        return;
+    }
+    if (txn->n_ops != 1 || !txn->ops[0].path || !t->nodes.cap)
+        return;
+    const TxnOp *op = &txn->ops[0];
+    if (!op->hash_known) {
+        TxnOp *memo = (TxnOp *)op;
+        memo->path_hash = sim_str_hash(op->path);
+        memo->hash_known = TRUE;
+    }
+    const SimMapSlot *slot = &t->nodes.slots[sim_map_slot(&t->nodes, op->path_hash)];
+    if (stage == 1) {
+        __builtin_prefetch(slot);
+        return;
+    }
+    /* The home slot only (no probing): a hint, right in the usual case. */
+    if (slot->val && slot->hash == op->path_hash) {
+        const char *n = slot->val;
+        __builtin_prefetch(n);
+        __builtin_prefetch(n + 64);
+        __builtin_prefetch(n + 128);
+    }
+}
+
 void zk_txn_unref(ZkTxn *txn)
 {
     if (!txn)

@@ -197,6 +197,15 @@ void zk_txn_unref(ZkTxn *txn);
 /* A hint that txn is about to be unreferenced (a log trim walks
  * thousands): starts fetching it; changes nothing. */
 void zk_txn_prefetch(const ZkTxn *txn);
+/* A hint that txn is about to be applied to t, by stage: 0 starts
+ * fetching the txn, 1 (which reads it) the slot of its node in t's index,
+ * 2 (which reads that slot) the node.  Called with stages 0, 1 and 2 for
+ * the third, second and next txn to apply, the misses of the coming
+ * applies overlap the current one.  Changes nothing observable. */
+void zk_tree_prefetch(const ZkTree *t, const ZkTxn *txn, int stage);
+/* Whether t is big enough for zk_tree_prefetch to pay for itself. */
+gboolean zk_tree_prefetch_pays(const ZkTree *t);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ZkTxn, zk_txn_unref)
 
 uint64_t zk_txn_zxid(const ZkTxn *txn);

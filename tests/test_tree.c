@@ -994,6 +994,48 @@ static void test_digest(void)
     CU_ASSERT_EQUAL(zk_tree_digest(t5), UINT64_C(0x59744792) + UINT64_C(0x4db44d58) + UINT64_C(0x866fdd22));
 }
 
+/* Prefetch hints: worth it only on big trees, harmless on any txn (an
+ * error, a multi, a path not in the tree, an empty index) and invisible:
+ * the applies after them give the same digests. */
+static void test_prefetch_hints(void)
+{
+    Fx *f = fx_new();
+    fx_session(f, ZK_OP_CREATE_SESSION, SESSION_A);
+    ZkTree *empty = zk_tree_new();
+    ZkRequest set0 = rq_set(f, "/k0", "x", -1);
+    ZkTxn *missing = fx_prep(f, &set0, NULL); /* NoNode: an error txn */
+    for (int stage = 0; stage < 3; stage++) {
+        zk_tree_prefetch(empty, missing, stage);
+        zk_tree_prefetch(f->tree, missing, stage);
+    }
+    zk_tree_free(empty);
+    CU_ASSERT_FALSE(zk_tree_prefetch_pays(f->tree));
+    char path[32];
+    for (int i = 0; i < 600; i++) {
+        g_snprintf(path, sizeof path, "/k%d", i);
+        fx_create(f, path, "v", ZK_CREATE_PERSISTENT, SESSION_A);
+    }
+    CU_ASSERT_TRUE(zk_tree_prefetch_pays(f->tree));
+    ZkRequest set = rq_set(f, "/k7", "y", -1);
+    ZkRequest gone = rq_set(f, "/nothere/x", "y", -1);
+    ZkOpRequest ops[] = {{.type = ZK_OP_SET_DATA, .path = "/k8", .version = -1}};
+    ZkRequest multi = {.type = ZK_OP_MULTI, .session = SESSION_A, .ops = ops, .n_ops = 1};
+    ZkTxn *t[3] = {fx_prep(f, &set, NULL), fx_prep(f, &gone, NULL), fx_prep(f, &multi, NULL)};
+    for (int k = 0; k < 3; k++)
+        for (int stage = 0; stage < 3; stage++) {
+            zk_tree_prefetch(f->tree, t[k], stage);
+            zk_tree_prefetch(f->follower, t[k], stage);
+        }
+    for (int k = 0; k < 3; k++) {
+        ZkApplyResult res = {0};
+        fx_commit(f, t[k], &res); /* checks leader and follower digests agree */
+        zk_apply_result_clear(&res);
+        zk_txn_unref(t[k]);
+    }
+    zk_txn_unref(missing);
+    fx_free(f);
+}
+
 /* The digest's CRC-32: known values (java.util.zip.CRC32 and zlib agree),
  * and the PCLMULQDQ folding equal to the table path at every length,
  * alignment and starting state (where the CPU has it). */
@@ -1461,6 +1503,7 @@ static const TestCase cases[] = {
     {"close_session_leftovers", test_close_session_leftovers},
     {"digest", test_digest},
     {"copy", test_copy},
+    {"prefetch hints: big trees only, harmless on any txn", test_prefetch_hints},
     {"digest CRC-32: known values, folded = table", test_crc32},
     {"a node's path string is shared by replicas, copies and later txns", test_path_shared},
     {"foreach_dump", test_foreach_dump},
