@@ -721,11 +721,14 @@ void zk_tree_prefetch(const ZkTree *t, const ZkTxn *txn, int stage)
         return;
     }
     /* The home slot only (no probing): a hint, right in the usual case. */
-    if (slot->val && slot->hash == op->path_hash) {
-        const char *n = slot->val;
-        __builtin_prefetch(n);
-        __builtin_prefetch(n + 64);
-        __builtin_prefetch(n + 128);
+    if (!slot->val || slot->hash != op->path_hash)
+        return;
+    const ZkNode *n = slot->val;
+    if (stage == 2) {
+        for (size_t b = 0; b < sizeof *n; b += 64)
+            __builtin_prefetch((const char *)n + b);
+    } else if (n->data_txn) {
+        __builtin_prefetch(n->data_txn, 1); /* the data it replaces: unreferenced */
     }
 }
 

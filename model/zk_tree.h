@@ -199,9 +199,12 @@ void zk_txn_unref(ZkTxn *txn);
 void zk_txn_prefetch(const ZkTxn *txn);
 /* A hint that txn is about to be applied to t, by stage: 0 starts
  * fetching the txn, 1 (which reads it) the slot of its node in t's index,
- * 2 (which reads that slot) the node.  Called with stages 0, 1 and 2 for
- * the third, second and next txn to apply, the misses of the coming
- * applies overlap the current one.  Changes nothing observable. */
+ * 2 (which reads that slot) the node, 3 (which reads the node) the txn
+ * whose data the node holds.  Called with stages 0 to 3 for the txns
+ * ZK_TREE_PREFETCH_STAGES - stage ahead of the one being applied, the
+ * misses of the coming applies overlap the current one.  Changes nothing
+ * observable. */
+#define ZK_TREE_PREFETCH_STAGES 4
 void zk_tree_prefetch(const ZkTree *t, const ZkTxn *txn, int stage);
 /* Whether t is big enough for zk_tree_prefetch to pay for itself. */
 gboolean zk_tree_prefetch_pays(const ZkTree *t);

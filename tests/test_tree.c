@@ -1004,7 +1004,7 @@ static void test_prefetch_hints(void)
     ZkTree *empty = zk_tree_new();
     ZkRequest set0 = rq_set(f, "/k0", "x", -1);
     ZkTxn *missing = fx_prep(f, &set0, NULL); /* NoNode: an error txn */
-    for (int stage = 0; stage < 3; stage++) {
+    for (int stage = 0; stage < ZK_TREE_PREFETCH_STAGES; stage++) {
         zk_tree_prefetch(empty, missing, stage);
         zk_tree_prefetch(f->tree, missing, stage);
     }
@@ -1022,7 +1022,7 @@ static void test_prefetch_hints(void)
     ZkRequest multi = {.type = ZK_OP_MULTI, .session = SESSION_A, .ops = ops, .n_ops = 1};
     ZkTxn *t[3] = {fx_prep(f, &set, NULL), fx_prep(f, &gone, NULL), fx_prep(f, &multi, NULL)};
     for (int k = 0; k < 3; k++)
-        for (int stage = 0; stage < 3; stage++) {
+        for (int stage = 0; stage < ZK_TREE_PREFETCH_STAGES; stage++) {
             zk_tree_prefetch(f->tree, t[k], stage);
             zk_tree_prefetch(f->follower, t[k], stage);
         }
