@@ -33,6 +33,7 @@ Sim *sim_new(uint64_t seed)
     sim->seed = seed;
     sim->queue = sim_queue_new();
     sim->nodes = g_ptr_array_new_with_free_func(node_free);
+    sim->node_state = g_byte_array_new();
     sim->rng_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     sim->node_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     sim->park_next = PARK_BASE;
@@ -61,6 +62,7 @@ void sim_free(Sim *sim)
     sim_net_free(sim->net);
     sim_trace_free(sim->trace);
     g_ptr_array_free(sim->nodes, TRUE);
+    g_byte_array_free(sim->node_state, TRUE);
     g_hash_table_destroy(sim->rng_by_name);
     g_hash_table_destroy(sim->node_by_name);
     sim_queue_free(sim->queue);
@@ -79,7 +81,7 @@ SimEventId sim_at_owned(Sim *sim, SimTime t, int node, SimEventFn fn, void *ctx,
 {
     g_assert(t >= sim->hot.now);
     g_assert(t < PARK_BASE);
-    g_assert(node == SIM_NO_NODE || sim_node_get(sim, node)->state != SIM_NODE_DOWN);
+    g_assert(node == SIM_NO_NODE || sim_node_state(sim, node) != SIM_NODE_DOWN);
     SimEvent ev = {
         .time = t,
         .fn = (void (*)(void *, void *, void *))fn,
@@ -269,6 +271,8 @@ int sim_node_add(Sim *sim, const char *name, int kind, const SimNodeOps *ops, vo
     g_ptr_array_add(sim->nodes, n);
     sim->node_at = (SimNode **)sim->nodes->pdata;
     sim->n_nodes = sim->nodes->len;
+    guint8 up = SIM_NODE_UP;
+    g_byte_array_append(sim->node_state, &up, 1);
     n->disk = sim_disk_new(sim, id);
     g_hash_table_insert(sim->node_by_name, g_strdup(name), GINT_TO_POINTER(id + 1));
     return id;
@@ -303,12 +307,13 @@ int sim_node_find(const Sim *sim, const char *name)
 
 SimNodeState sim_node_state(const Sim *sim, int node)
 {
-    return sim_node_get((Sim *)sim, node)->state;
+    g_assert(node >= 0 && (guint)node < sim->n_nodes);
+    return (SimNodeState)sim->node_state->data[node];
 }
 
 gboolean sim_node_is_up(const Sim *sim, int node)
 {
-    return sim_node_get((Sim *)sim, node)->state != SIM_NODE_DOWN;
+    return sim_node_state(sim, node) != SIM_NODE_DOWN;
 }
 
 uint32_t sim_node_incarnation(const Sim *sim, int node)
@@ -331,12 +336,18 @@ static gboolean owned_by(SimEvent *ev, SimEventId id, void *user)
 }
 
 
+static void node_set_state(Sim *sim, int node, SimNode *n, SimNodeState state)
+{
+    n->state = state;
+    sim->node_state->data[node] = (guint8)state;
+}
+
 void sim_node_crash(Sim *sim, int node)
 {
     SimNode *n = sim_node_get(sim, node);
     if (n->state == SIM_NODE_DOWN)
         return;
-    n->state = SIM_NODE_DOWN;
+    node_set_state(sim, node, n, SIM_NODE_DOWN);
     OwnerMatch m = { node };
     sim_queue_visit(sim->queue, owned_by, &m);
     g_array_set_size(n->deferred, 0);
@@ -352,7 +363,7 @@ void sim_node_set_stopped(Sim *sim, int node)
     SimNode *n = sim_node_get(sim, node);
     OwnerMatch m = { node };
     sim_queue_visit(sim->queue, owned_by, &m);
-    n->state = SIM_NODE_DOWN;
+    node_set_state(sim, node, n, SIM_NODE_DOWN);
     n->incarnation = 0;
 }
 
@@ -361,7 +372,7 @@ void sim_node_restart(Sim *sim, int node)
     SimNode *n = sim_node_get(sim, node);
     if (n->state != SIM_NODE_DOWN)
         return;
-    n->state = SIM_NODE_UP;
+    node_set_state(sim, node, n, SIM_NODE_UP);
     n->incarnation++;
     n->cpu_busy_until = sim->hot.now;
     n->nic_busy_until = sim->hot.now;
@@ -378,7 +389,7 @@ void sim_node_pause(Sim *sim, int node)
     SimNode *n = sim_node_get(sim, node);
     if (n->state != SIM_NODE_UP)
         return;
-    n->state = SIM_NODE_PAUSED;
+    node_set_state(sim, node, n, SIM_NODE_PAUSED);
     SIM_TRACE(sim, node, "PAUSE");
 }
 
@@ -387,7 +398,7 @@ void sim_node_resume(Sim *sim, int node)
     SimNode *n = sim_node_get(sim, node);
     if (n->state != SIM_NODE_PAUSED)
         return;
-    n->state = SIM_NODE_UP;
+    node_set_state(sim, node, n, SIM_NODE_UP);
     SIM_TRACE(sim, node, "RESUME", SF_UINT("deferred", n->deferred->len));
     for (guint i = 0; i < n->deferred->len; i++) {
         SimEventId id = g_array_index(n->deferred, SimEventId, i);

@@ -45,6 +45,10 @@ struct Sim {
      * every event, one indirection less this way. */
     SimNode **node_at;
     guint n_nodes;
+    /* Each node's state, also here, packed (the network asks whether a
+     * receiver is up for every send, and a thousand client nodes' structs
+     * do not stay in the caches).  Written only by node_set_state. */
+    GByteArray *node_state;
     SimTime park_next; /* next parking slot time (see sim_core.c) */
     GHashTable *rng_by_name; /* name -> SimRng*, lookup only */
     GHashTable *node_by_name; /* name -> id+1, lookup only */
