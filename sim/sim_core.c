@@ -34,6 +34,7 @@ Sim *sim_new(uint64_t seed)
     sim->queue = sim_queue_new();
     sim->nodes = g_ptr_array_new_with_free_func(node_free);
     sim->node_state = g_byte_array_new();
+    sim->node_hooks = g_array_new(FALSE, FALSE, sizeof(SimNodeHooks));
     sim->rng_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     sim->node_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     sim->park_next = PARK_BASE;
@@ -63,6 +64,7 @@ void sim_free(Sim *sim)
     sim_trace_free(sim->trace);
     g_ptr_array_free(sim->nodes, TRUE);
     g_byte_array_free(sim->node_state, TRUE);
+    g_array_free(sim->node_hooks, TRUE);
     g_hash_table_destroy(sim->rng_by_name);
     g_hash_table_destroy(sim->node_by_name);
     sim_queue_free(sim->queue);
@@ -160,11 +162,11 @@ static gboolean step_until(Sim *sim, SimTime until)
             return FALSE;
         g_assert(top->time >= sim->hot.now);
         if (top->owner != SIM_NO_NODE) {
-            SimNode *n = sim_node_get(sim, top->owner);
-            g_assert(n->state != SIM_NODE_DOWN);
-            if (n->state == SIM_NODE_PAUSED) {
+            SimNodeState st = sim_node_state(sim, top->owner);
+            g_assert(st != SIM_NODE_DOWN);
+            if (st == SIM_NODE_PAUSED) {
                 sim->hot.now = top->time;
-                park(sim, n, sim_queue_peek_id(sim->queue));
+                park(sim, sim_node_get(sim, top->owner), sim_queue_peek_id(sim->queue));
                 continue;
             }
         }
@@ -273,6 +275,8 @@ int sim_node_add(Sim *sim, const char *name, int kind, const SimNodeOps *ops, vo
     sim->n_nodes = sim->nodes->len;
     guint8 up = SIM_NODE_UP;
     g_byte_array_append(sim->node_state, &up, 1);
+    SimNodeHooks hooks = { .ops = ops, .ctx = ctx };
+    g_array_append_val(sim->node_hooks, hooks);
     n->disk = sim_disk_new(sim, id);
     g_hash_table_insert(sim->node_by_name, g_strdup(name), GINT_TO_POINTER(id + 1));
     return id;
@@ -297,7 +301,7 @@ int sim_node_kind(const Sim *sim, int node)
 
 void *sim_node_ctx(const Sim *sim, int node)
 {
-    return sim_node_get((Sim *)sim, node)->ctx;
+    return sim_node_hooks(sim, node)->ctx;
 }
 
 int sim_node_find(const Sim *sim, const char *name)

@@ -32,6 +32,11 @@ typedef struct SimNode {
     SimDisk *disk;
 } SimNode;
 
+typedef struct SimNodeHooks {
+    const SimNodeOps *ops;
+    void *ctx;
+} SimNodeHooks;
+
 struct Sim {
     SimHot hot; /* must stay first: sim_now() reads it */
     uint64_t seed;
@@ -49,6 +54,8 @@ struct Sim {
      * receiver is up for every send, and a thousand client nodes' structs
      * do not stay in the caches).  Written only by node_set_state. */
     GByteArray *node_state;
+    GArray *node_hooks; /* SimNodeHooks per node, packed likewise: what a
+                         * delivery calls (fixed when the node is added) */
     SimTime park_next; /* next parking slot time (see sim_core.c) */
     GHashTable *rng_by_name; /* name -> SimRng*, lookup only */
     GHashTable *node_by_name; /* name -> id+1, lookup only */
@@ -57,6 +64,11 @@ struct Sim {
     SimPayloadFree payload_free;
     SimDiskConfig disk_default;
 };
+
+static inline const SimNodeHooks *sim_node_hooks(const Sim *sim, int id)
+{
+    return &g_array_index(sim->node_hooks, SimNodeHooks, id);
+}
 
 static inline SimNode *sim_node_get(Sim *sim, int id)
 {

@@ -564,8 +564,9 @@ static void deliver(SimNet *net, Conn *c, int d, Msg *m)
 {
     Sim *sim = net->sim;
     int to = c->node[1 - d], from = c->node[d];
-    SimNode *tn = sim_node_get(sim, to);
-    const SimNodeOps *ops = tn->ops;
+    const SimNodeHooks *hooks = sim_node_hooks(sim, to);
+    const SimNodeOps *ops = hooks->ops;
+    void *ctx = hooks->ctx; /* copied: a handler may add nodes (hooks moves) */
     SimConnId id = conn_id(net, c);
     switch (m->kind) {
     case MSG_DATA:
@@ -577,13 +578,13 @@ static void deliver(SimNet *net, Conn *c, int d, Msg *m)
             SIM_TRACE(sim, to, "MSG_RECV", SF_NODE("from", from), SF_STR("msg", sim_net_type_name(sim, m->type)),
                       SF_UINT("size", m->size), SF_UINT("id", m->id), SF_TIME("sent", m->sent));
         if (ops && ops->message)
-            ops->message(sim, to, id, c->channel, m->type, m->payload, m->size, tn->ctx);
+            ops->message(sim, to, id, c->channel, m->type, m->payload, m->size, ctx);
         else
             free_payload(net, m);
         return;
     case MSG_ACCEPT: {
         gboolean ok = c->end[0] == END_CONNECTING && ops && ops->accept &&
-                      ops->accept(sim, to, id, from, c->channel, tn->ctx);
+                      ops->accept(sim, to, id, from, c->channel, ctx);
         c = conn_lookup(net, id); /* the hook may have done anything */
         if (!c)
             return;
@@ -600,7 +601,7 @@ static void deliver(SimNet *net, Conn *c, int d, Msg *m)
             return;
         c->end[0] = END_OPEN;
         if (ops && ops->connected)
-            ops->connected(sim, to, id, from, c->channel, tn->ctx);
+            ops->connected(sim, to, id, from, c->channel, ctx);
         return;
     case MSG_REFUSED: {
         if (c->end[0] != END_CONNECTING)
@@ -609,7 +610,7 @@ static void deliver(SimNet *net, Conn *c, int d, Msg *m)
         c->end[0] = END_CLOSED;
         conn_maybe_free(net, c);
         if (ops && ops->connect_failed)
-            ops->connect_failed(sim, to, from, channel, tn->ctx);
+            ops->connect_failed(sim, to, from, channel, ctx);
         return;
     }
     case MSG_FIN:
@@ -618,7 +619,7 @@ static void deliver(SimNet *net, Conn *c, int d, Msg *m)
         c->end[1 - d] = END_CLOSED;
         conn_maybe_free(net, c);
         if (ops && ops->closed)
-            ops->closed(sim, to, id, tn->ctx);
+            ops->closed(sim, to, id, ctx);
         return;
     }
 }
