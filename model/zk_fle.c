@@ -85,12 +85,12 @@ gboolean zk_vote_equal(const ZkVote *a, const ZkVote *b)
 static void send_on(ZkServer *s, int sid, ZkMsg *m)
 {
     ZkFlePeer *p = &s->peers[sid];
-    p->last_sent = m->vote;
+    p->last_sent = *m->vote;
     p->has_last_sent = TRUE;
     if (sim_tracing(s->sim))
-        SIM_TRACE(s->sim, s->node, "NOTIFICATION_SEND", SF_INT("to", sid), SF_INT("leader", m->vote.leader),
-                  SF_HEX("zxid", (uint64_t)m->vote.zxid), SF_INT("round", m->vote.eepoch),
-                  SF_INT("peerEpoch", m->vote.peer_epoch), SF_STR("state", zk_role_name(m->vote.state)));
+        SIM_TRACE(s->sim, s->node, "NOTIFICATION_SEND", SF_INT("to", sid), SF_INT("leader", m->vote->leader),
+                  SF_HEX("zxid", (uint64_t)m->vote->zxid), SF_INT("round", m->vote->eepoch),
+                  SF_INT("peerEpoch", m->vote->peer_epoch), SF_STR("state", zk_role_name(m->vote->state)));
     s->fle.sent++;
     zk_ensemble_notification_sent(s->ens);
     zk_server_send(s, p->conn, m);
@@ -114,9 +114,7 @@ static void start_sender(ZkServer *s, int sid)
         p->queued = NULL;
         send_on(s, sid, m);
     } else if (p->has_last_sent) {
-        ZkMsg *m = zk_msg_new(ZK_MSG_NOTIFICATION, s->sid);
-        m->vote = p->last_sent;
-        send_on(s, sid, m);
+        send_on(s, sid, zk_msg_new_notification(s->sid, &p->last_sent));
     }
 }
 
@@ -125,8 +123,7 @@ static void loopback_fn(Sim *sim, void *ctx, void *data);
 /* QuorumCnxManager.toSend */
 static void to_send(ZkServer *s, int sid, const ZkVote *v)
 {
-    ZkMsg *m = zk_msg_new(ZK_MSG_NOTIFICATION, s->sid);
-    m->vote = *v;
+    ZkMsg *m = zk_msg_new_notification(s->sid, v);
     if (sid == s->sid) {
         sim_after_owned(s->sim, 0, s->node, loopback_fn, s, m, zk_msg_drop);
         return;
@@ -450,7 +447,7 @@ static void loopback_fn(Sim *sim, void *ctx, void *data)
     (void)sim;
     ZkServer *s = ctx;
     ZkMsg *m = data;
-    receive(s, &m->vote, s->sid);
+    receive(s, m->vote, s->sid);
     zk_msg_free(m, 0);
 }
 
@@ -459,7 +456,7 @@ void zk_fle_on_message(ZkServer *s, SimConnId c, ZkMsg *m)
     if (m->type == ZK_MSG_CNX_HELLO)
         on_hello(s, c, m->sid);
     else if (m->type == ZK_MSG_NOTIFICATION)
-        receive(s, &m->vote, m->sid);
+        receive(s, m->vote, m->sid);
     zk_msg_free(m, m->type);
 }
 

@@ -126,34 +126,41 @@ ZkReq *zk_req_ref(ZkReq *r);
 void zk_req_unref(ZkReq *r);
 
 /* A quorum or election message.  Owned by whoever holds it; freed with
- * zk_msg_free (also the engine's payload-free hook).  128 bytes, the
- * first cache line holding what nearly every message's sender, receiver
- * and free touch (at a thousand clients a message is out of the caches
- * by the time it arrives: one line to fetch, not three). */
+ * zk_msg_free (also the engine's payload-free hook).  One cache line:
+ * at a thousand clients a message is out of the caches by the time it
+ * arrives, and a write sends about fifteen.  Fields that no message type
+ * uses together share storage; which member holds is the type's. */
 typedef struct ZkMsg {
     uint32_t ref;    /* one per holder: a message the leader sends to every
                       * follower alike (PROPOSAL, COMMIT, INFORM) is one
                       * object, read-only to its receivers */
     ZkMsgType type;
     int sid;         /* sender */
-    uint32_t client_bytes; /* wire size of the client body (zk_msg_size adds it) */
+    union {
+        uint32_t client_bytes; /* client packets: wire size of the body (zk_msg_size adds it) */
+        int origin_sid;        /* REQUEST/SYNC: the server the client is on */
+    };
     uint64_t zxid;   /* QuorumPacket.zxid */
-    ZkTxn *txn;      /* PROPOSAL, INFORM: the transaction (a reference) */
+    union {
+        ZkTxn *txn;       /* PROPOSAL, INFORM: the transaction (a reference) */
+        ZkTree *snap;     /* SNAP: the leader's database (owned copy) */
+        GArray *touches;  /* PING from a learner: uint64 session ids (+ timeout), owned */
+    };
     ZkReq *req;      /* REQUEST: the forwarded client request (a reference) */
     void *client;    /* client-protocol body (zk_client.c), owned: zkc_packet_free */
-    uint64_t rid;    /* REQUEST/SYNC: request id at the origin server */
-    int origin_sid;  /* REQUEST/SYNC: the server the client is on */
-    /* the rarer ones */
-    int64_t epoch;   /* ACKEPOCH: current epoch (-1: already accepted) */
-    ZkTree *snap;    /* SNAP only: the leader's database (owned copy) */
-    GArray *touches; /* PING only, from a learner: uint64 session ids (+ timeout), owned */
-    ZkVote vote;     /* NOTIFICATION */
+    uint64_t rid;    /* REQUEST/SYNC/REVALIDATE: request id at the origin server */
+    union {
+        int64_t epoch;  /* ACKEPOCH: current epoch (-1: already accepted); REVALIDATE */
+        ZkVote *vote;   /* NOTIFICATION (owned; zk_msg_new_notification) */
+    };
 } ZkMsg;
 
 /* Frees a client-protocol body (zk_client.c). */
 void zkc_packet_free(void *body);
 
 ZkMsg *zk_msg_new(ZkMsgType type, int sid);
+/* A NOTIFICATION carrying a copy of v. */
+ZkMsg *zk_msg_new_notification(int sid, const ZkVote *v);
 /* Another reference to m (to send the same message again); returns m. */
 ZkMsg *zk_msg_ref(ZkMsg *m);
 /* Drops a reference; the last one frees the message. */
