@@ -34,7 +34,7 @@ typedef struct Msg {
     uint32_t size;
     int type;
     MsgKind kind;
-} Msg;
+} __attribute__((aligned(64))) Msg; /* one cache line each (blocks are aligned) */
 
 typedef struct Dir {
     Msg *head;
@@ -110,7 +110,7 @@ SimNet *sim_net_new(Sim *sim)
     net->rng = sim_rng(sim, "net");
     net->conns = g_array_new(FALSE, TRUE, sizeof(Conn));
     net->free_conns = g_array_new(FALSE, FALSE, sizeof(guint));
-    net->msg_blocks = g_ptr_array_new_with_free_func(g_free);
+    net->msg_blocks = g_ptr_array_new_with_free_func(g_aligned_free);
     sim_u64map_init(&net->links);
     sim_u64map_init(&net->cuts);
     net->node_group = g_array_new(FALSE, FALSE, sizeof(int));
@@ -168,7 +168,7 @@ const SimNetConfig *sim_net_config(Sim *sim)
 static Msg *msg_alloc(SimNet *net)
 {
     if (!net->free_msgs) {
-        Msg *block = g_new0(Msg, MSG_BLOCK);
+        Msg *block = g_aligned_alloc0(MSG_BLOCK, sizeof(Msg), 64);
         g_ptr_array_add(net->msg_blocks, block);
         for (int i = 0; i < MSG_BLOCK; i++) {
             block[i].next = net->free_msgs;
