@@ -552,24 +552,23 @@ typedef struct TxnOp {
     ZkErr err;              /* error */
     char *path;             /* final path (a refcounted string, sim_rcstr.h); NULL for error */
     GBytes *data;           /* create*, setData; NULL when empty */
+    /* Memo: sim_str_hash(path), for the node lookup on every replica. */
+    uint64_t path_hash;
     int32_t version;        /* setData: the new version; check: checkAndIncVersion's result */
     int32_t parent_cversion; /* create*: the parent's new cversion */
-    gboolean ephemeral;     /* create/create2 */
-    int64_t ttl_ms;         /* createTTL */
     /* Memo: the CRC of (path, data), the part of the node's digest term
      * that every server computes alike for this op.  Set by the first
      * server that applies it; the stat part is always computed. */
     uint32_t crc_prefix;
-    gboolean crc_known;
+    guint8 ephemeral;       /* create/create2 */
+    guint8 hash_known, crc_known;
     /* Memo: the node's digest term after this op and the stat it was
      * computed from (setData), reused by a server whose node ends with
      * the same stat - on consistent replicas, every server after the first. */
-    gboolean digest_known;
-    ZkStat digest_stat;
+    guint8 digest_known;
     uint64_t digest;
-    /* Memo: sim_str_hash(path), for the node lookup on every replica. */
-    gboolean hash_known;
-    uint64_t path_hash;
+    ZkStat digest_stat;
+    int64_t ttl_ms;         /* createTTL */
 } TxnOp;
 
 /* The node op names in t (NULL if none), hashing its path once for all
@@ -629,21 +628,23 @@ static void node_prefix_from_op(ZkNode *n, const TxnOp *op)
 }
 
 struct ZkTxn {
+    /* The first cache line: what a log append, a message's size, an
+     * unreference and a server's apply read of every txn. */
     guint ref; /* one thread: a plain count (grefcount is a call per change) */
     ZkOpCode type;     /* TxnHeader.type */
-    ZkOpCode req_type; /* the request's type (not on the wire) */
     ZkErr err;         /* error txns */
+    guint n_ops;
     uint64_t zxid;
+    size_t wire_size;
+    TxnOp *ops;         /* single op: 1 (== &one); multi: n; else 0 */
+    SimTime time;
     uint64_t session;
     int32_t cxid;
-    SimTime time;
     int32_t timeout_ms; /* createSession */
-    TxnOp *ops;         /* single op: 1 (== &one); multi: n; else 0 */
-    guint n_ops;
-    TxnOp one;          /* a single op's storage: no second allocation */
-    char **close_paths; /* closeSession, sorted */
+    ZkOpCode req_type; /* the request's type (not on the wire) */
     guint n_close_paths;
-    size_t wire_size;
+    char **close_paths; /* closeSession, sorted */
+    TxnOp one;          /* a single op's storage: no second allocation */
 };
 
 /* Txns are made once per write and shared by every server: pooled. */
