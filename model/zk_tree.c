@@ -73,6 +73,7 @@ struct ZkNode {
                         * NULL and data is a GBytes reference of its own */
     ZkStat st;         /* every field kept current, derived ones included */
     OwnerKind owner_kind;
+    gboolean digest_excluded; /* under /zookeeper/: no digest term (set from the path once) */
     uint32_t perms;      /* world:anyone permission bits */
     uint32_t crc_prefix; /* running CRC over digest path and data */
     uint64_t digest;     /* this node's term of the tree digest */
@@ -98,7 +99,7 @@ static void node_crc_prefix(ZkNode *n)
 
 static uint64_t node_compute_digest(const ZkNode *n)
 {
-    if (digest_excluded(n->path))
+    if (n->digest_excluded)
         return 0;
     guint8 b[60];
     put_be64(b + 0, n->st.czxid);
@@ -119,6 +120,7 @@ static ZkNode *node_alloc(char *ref_path, GBytes *data)
 {
     ZkNode *n = g_new0(ZkNode, 1);
     const char *path = n->path = sim_rcstr_ref(ref_path);
+    n->digest_excluded = digest_excluded(path);
     n->name = strcmp(path, "/") == 0 ? n->path + 1 : strrchr(n->path, '/') + 1;
     if (data && g_bytes_get_size(data) > 0)
         n->data = g_bytes_ref(data);
