@@ -6,10 +6,11 @@
 #   1. engine micro-benchmarks (bench_engine);
 #   2. W1 in zksim beside the bare-C reference (bare_w1), N in {3, 5, 13}
 #      x C in {100, 1000}, BENCH_SECONDS (10) simulated once every server
-#      serves; at C=100 zksim and the bare loop run back to back
-#      BENCH_RUNS (5) times and the pair with the median wall ratio is
-#      shown (the machine is shared: its load drifts between pairs more
-#      than within one); then W1 N=5 C=100 with JSON Lines tracing;
+#      serves; zksim and the bare loop run back to back BENCH_RUNS (5)
+#      times at C=100, BENCH_RUNS_BIG (3) times at C=1000, and the pair
+#      with the median wall ratio is shown (the machine is shared: its
+#      load drifts between pairs more than within one); then W1 N=5
+#      C=100 with JSON Lines tracing;
 #   3. whole runs of `zksim run` (trace off, then JSON Lines on): the
 #      mixed workload with faults, 13 voters + 50 observers, 10,000
 #      clients; memory per client and per znode from two sizes of a run;
@@ -35,15 +36,16 @@ wall_of() {
 }
 
 runs=${BENCH_RUNS:-5}
+runs_big=${BENCH_RUNS_BIG:-3}
 echo "== W1 ($secs s simulated once every server serves; C=100: $runs pairs of runs, zksim then"
-echo "   the bare loop, and the pair with the median wall ratio is shown; C=1000: one pair)"
+echo "   the bare loop, and the pair with the median wall ratio is shown; C=1000: $runs_big pairs)"
 cases="3:100 5:100 13:100 3:1000 5:1000 13:1000"
 [ "$quick" = 1 ] && cases="5:100"
 printf '%-12s %9s %9s %8s %8s %10s %8s %8s %10s %10s %7s %7s %7s %8s\n' case writes bare_wr lat_ms bare_lat \
     events zksim_s bare_s zk_ev/s bare_ev/s sim_s/s wall_r ev/s_r RSS_MiB
 for c in $cases; do
     n=${c%%:*} k=${c##*:}
-    r=1
+    r=$runs_big
     [ "$k" -le 100 ] && r=$runs
     # A pair runs back to back, so both see about the same machine load;
     # the load drifts between pairs, so the ratio is taken per pair.
