@@ -35,6 +35,7 @@ Sim *sim_new(uint64_t seed)
     sim->nodes = g_ptr_array_new_with_free_func(node_free);
     sim->node_state = g_byte_array_new();
     sim->node_hooks = g_array_new(FALSE, FALSE, sizeof(SimNodeHooks));
+    sim->node_clocks = g_array_new(FALSE, FALSE, sizeof(SimClock));
     sim->rng_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     sim->node_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     sim->park_next = PARK_BASE;
@@ -65,6 +66,7 @@ void sim_free(Sim *sim)
     g_ptr_array_free(sim->nodes, TRUE);
     g_byte_array_free(sim->node_state, TRUE);
     g_array_free(sim->node_hooks, TRUE);
+    g_array_free(sim->node_clocks, TRUE);
     g_hash_table_destroy(sim->rng_by_name);
     g_hash_table_destroy(sim->node_by_name);
     sim_queue_free(sim->queue);
@@ -267,8 +269,6 @@ int sim_node_add(Sim *sim, const char *name, int kind, const SimNodeOps *ops, vo
     n->incarnation = 1;
     n->ops = ops;
     n->ctx = ctx;
-    n->base_global = sim->hot.now;
-    n->base_local = sim->hot.now;
     n->deferred = g_array_new(FALSE, FALSE, sizeof(SimEventId));
     g_ptr_array_add(sim->nodes, n);
     sim->node_at = (SimNode **)sim->nodes->pdata;
@@ -277,6 +277,8 @@ int sim_node_add(Sim *sim, const char *name, int kind, const SimNodeOps *ops, vo
     g_byte_array_append(sim->node_state, &up, 1);
     SimNodeHooks hooks = { .ops = ops, .ctx = ctx };
     g_array_append_val(sim->node_hooks, hooks);
+    SimClock clock = { .base_global = sim->hot.now, .base_local = sim->hot.now };
+    g_array_append_val(sim->node_clocks, clock);
     n->disk = sim_disk_new(sim, id);
     g_hash_table_insert(sim->node_by_name, g_strdup(name), GINT_TO_POINTER(id + 1));
     return id;
@@ -416,26 +418,26 @@ void sim_node_resume(Sim *sim, int node)
 
 /* ---- clocks ---- */
 
-static SimTime local_at(const SimNode *n, SimTime global)
+static SimTime local_at(const SimClock *k, SimTime global)
 {
-    if (n->drift_ppm == 0) /* the usual case: no 128-bit division */
-        return n->base_local + (global - n->base_global);
-    __int128 el = (__int128)(global - n->base_global) * (1000000 + n->drift_ppm);
-    return n->base_local + (SimTime)(el / 1000000);
+    if (k->drift_ppm == 0) /* the usual case: no 128-bit division */
+        return k->base_local + (global - k->base_global);
+    __int128 el = (__int128)(global - k->base_global) * (1000000 + k->drift_ppm);
+    return k->base_local + (SimTime)(el / 1000000);
 }
 
-SimTime sim_node_local_to_global(const SimNode *n, SimTime local)
+SimTime sim_node_local_to_global(const SimClock *k, SimTime local)
 {
     SimTime span, at;
-    if (n->drift_ppm == 0 && !__builtin_sub_overflow(local, n->base_local, &span) &&
-        !__builtin_add_overflow(n->base_global, span, &at))
+    if (k->drift_ppm == 0 && !__builtin_sub_overflow(local, k->base_local, &span) &&
+        !__builtin_add_overflow(k->base_global, span, &at))
         return at > PARK_BASE - 1 ? PARK_BASE - 1 : at;
-    __int128 d = (__int128)(local - n->base_local) * 1000000;
-    __int128 rate = 1000000 + n->drift_ppm;
+    __int128 d = (__int128)(local - k->base_local) * 1000000;
+    __int128 rate = 1000000 + k->drift_ppm;
     __int128 q = d / rate;
     if (q * rate < d) /* round up: fire no earlier than the deadline */
         q++;
-    __int128 t = (__int128)n->base_global + q;
+    __int128 t = (__int128)k->base_global + q;
     if (t > PARK_BASE - 1)
         t = PARK_BASE - 1;
     return (SimTime)t;
@@ -443,18 +445,18 @@ SimTime sim_node_local_to_global(const SimNode *n, SimTime local)
 
 SimTime sim_node_now(const Sim *sim, int node)
 {
-    return local_at(sim_node_get((Sim *)sim, node), sim->hot.now);
+    return local_at(sim_node_clock(sim, node), sim->hot.now);
 }
 
 int32_t sim_node_drift(const Sim *sim, int node)
 {
-    return sim_node_get((Sim *)sim, node)->drift_ppm;
+    return sim_node_clock(sim, node)->drift_ppm;
 }
 
 typedef struct {
     Sim *sim;
     int node;
-    SimNode *n;
+    const SimClock *k;
 } Retime;
 
 /* Moves a node's pending local timers to the global instant at which the
@@ -464,35 +466,35 @@ static gboolean retime_local(SimEvent *ev, SimEventId id, void *user)
     (void)id;
     Retime *r = user;
     if (ev->owner == r->node && (ev->flags & SIM_EV_LOCAL) && ev->time < PARK_BASE) {
-        SimTime t = sim_node_local_to_global(r->n, ev->local_deadline);
+        SimTime t = sim_node_local_to_global(r->k, ev->local_deadline);
         ev->time = t < r->sim->hot.now ? r->sim->hot.now : t;
     }
     return FALSE;
 }
 
-static void rebase(Sim *sim, SimNode *n)
+static void rebase(Sim *sim, SimClock *k)
 {
-    n->base_local = local_at(n, sim->hot.now);
-    n->base_global = sim->hot.now;
+    k->base_local = local_at(k, sim->hot.now);
+    k->base_global = sim->hot.now;
 }
 
 void sim_node_set_drift(Sim *sim, int node, int32_t ppm)
 {
     g_assert(ppm > -500000 && ppm < 500000);
-    SimNode *n = sim_node_get(sim, node);
-    rebase(sim, n);
-    n->drift_ppm = ppm;
-    Retime r = { sim, node, n };
+    SimClock *k = sim_node_clock(sim, node);
+    rebase(sim, k);
+    k->drift_ppm = ppm;
+    Retime r = { sim, node, k };
     sim_queue_visit(sim->queue, retime_local, &r);
     SIM_TRACE(sim, node, "CLOCK_DRIFT", SF_INT("ppm", ppm));
 }
 
 void sim_node_jump(Sim *sim, int node, SimTime delta)
 {
-    SimNode *n = sim_node_get(sim, node);
-    rebase(sim, n);
-    n->base_local += delta;
-    Retime r = { sim, node, n };
+    SimClock *k = sim_node_clock(sim, node);
+    rebase(sim, k);
+    k->base_local += delta;
+    Retime r = { sim, node, k };
     sim_queue_visit(sim->queue, retime_local, &r);
     SIM_TRACE(sim, node, "CLOCK_JUMP", SF_TIME("delta", delta));
 }
@@ -500,10 +502,10 @@ void sim_node_jump(Sim *sim, int node, SimTime delta)
 SimEventId sim_node_timer(Sim *sim, int node, SimTime local_delay, SimEventFn fn, void *ctx, void *data)
 {
     g_assert(local_delay >= 0);
-    SimNode *n = sim_node_get(sim, node);
-    g_assert(n->state != SIM_NODE_DOWN);
-    SimTime deadline = local_at(n, sim->hot.now) + local_delay;
-    SimTime t = sim_node_local_to_global(n, deadline);
+    g_assert(sim_node_state(sim, node) != SIM_NODE_DOWN);
+    const SimClock *k = sim_node_clock(sim, node);
+    SimTime deadline = local_at(k, sim->hot.now) + local_delay;
+    SimTime t = sim_node_local_to_global(k, deadline);
     SimEvent ev = {
         .time = t < sim->hot.now ? sim->hot.now : t,
         .fn = (void (*)(void *, void *, void *))fn,

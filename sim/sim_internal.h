@@ -20,10 +20,6 @@ typedef struct SimNode {
     uint32_t incarnation;
     const SimNodeOps *ops;
     void *ctx;
-    /* clock: local = base_local + (now - base_global) * (1e6 + ppm) / 1e6 */
-    SimTime base_global;
-    SimTime base_local;
-    int32_t drift_ppm;
     /* events that came due while paused, in the order they came due */
     GArray *deferred; /* SimEventId, parked while paused, in due order */
     SimTime cpu_busy_until;
@@ -31,6 +27,13 @@ typedef struct SimNode {
     SimTime nic_busy_until;
     SimDisk *disk;
 } SimNode;
+
+/* A node's clock: local = base_local + (now - base_global) * (1e6 + ppm) / 1e6. */
+typedef struct SimClock {
+    SimTime base_global;
+    SimTime base_local;
+    int32_t drift_ppm;
+} SimClock;
 
 typedef struct SimNodeHooks {
     const SimNodeOps *ops;
@@ -56,6 +59,8 @@ struct Sim {
     GByteArray *node_state;
     GArray *node_hooks; /* SimNodeHooks per node, packed likewise: what a
                          * delivery calls (fixed when the node is added) */
+    GArray *node_clocks; /* SimClock per node, packed likewise: every
+                          * timer and local-time read uses it */
     SimTime park_next; /* next parking slot time (see sim_core.c) */
     GHashTable *rng_by_name; /* name -> SimRng*, lookup only */
     GHashTable *node_by_name; /* name -> id+1, lookup only */
@@ -70,6 +75,11 @@ static inline const SimNodeHooks *sim_node_hooks(const Sim *sim, int id)
     return &g_array_index(sim->node_hooks, SimNodeHooks, id);
 }
 
+static inline SimClock *sim_node_clock(const Sim *sim, int id)
+{
+    return &g_array_index(sim->node_clocks, SimClock, id);
+}
+
 static inline SimNode *sim_node_get(Sim *sim, int id)
 {
     g_assert((guint)id < sim->n_nodes); /* a negative id wraps past n_nodes */
@@ -77,6 +87,6 @@ static inline SimNode *sim_node_get(Sim *sim, int id)
 }
 
 /* Maps a local-clock instant of a node to the global time it is reached. */
-SimTime sim_node_local_to_global(const SimNode *n, SimTime local);
+SimTime sim_node_local_to_global(const SimClock *k, SimTime local);
 
 #endif
