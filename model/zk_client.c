@@ -1216,11 +1216,18 @@ int32_t zk_client_delete(ZkClient *c, const char *path, int32_t version, ZkResul
     return submit(c, op);
 }
 
-int32_t zk_client_set_data(ZkClient *c, const char *path, GBytes *data, int32_t version, ZkResultFn cb, void *ud)
+int32_t zk_client_set_data_take(ZkClient *c, const char *path, GBytes *data, int32_t version, ZkResultFn cb,
+                                void *ud)
 {
     ZkcOp *op = op_new(c, ZK_OP_SET_DATA, path, cb, ud);
-    op->pkt->req = zk_req_new_ref(ZK_OP_SET_DATA, 0, op->xid, op->path, data, ZK_CREATE_PERSISTENT, version);
+    op->pkt->req = zk_req_new_ref(ZK_OP_SET_DATA, 0, op->xid, op->path, NULL, ZK_CREATE_PERSISTENT, version);
+    op->pkt->req->r.op.data = data; /* the caller's reference, now the request's */
     return submit(c, op);
+}
+
+int32_t zk_client_set_data(ZkClient *c, const char *path, GBytes *data, int32_t version, ZkResultFn cb, void *ud)
+{
+    return zk_client_set_data_take(c, path, data ? g_bytes_ref(data) : NULL, version, cb, ud);
 }
 
 static int32_t read_op(ZkClient *c, ZkOpCode code, const char *path, gboolean watch, ZkResultFn cb, void *ud)

@@ -391,9 +391,8 @@ static void mixed_issue(WlClient *w)
     } else {
         char tag[32];
         size_t tl = fmt_u64(tag, 0, wl->issued, ':');
-        g_autoptr(GBytes) v = make_value_n(wl->spec.size_bytes, tag, tl);
         count_op(w, FALSE);
-        zk_client_set_data(w->c, path, v, -1, mixed_set_done, w);
+        zk_client_set_data_take(w->c, path, make_value_n(wl->spec.size_bytes, tag, tl), -1, mixed_set_done, w);
     }
 }
 
