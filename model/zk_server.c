@@ -218,13 +218,20 @@ static void volatile_free(ZkServer *s)
     }
 }
 
+/* Drops the log's entries from keep on (their txn references with them). */
+static void log_truncate(ZkLog *log, guint keep)
+{
+    for (guint i = keep; i < log->len; i++)
+        zk_txn_unref(log->data[i].txn);
+    log->len = keep;
+}
+
 void zk_server_free(ZkServer *s)
 {
     if (!s)
         return;
     volatile_free(s);
-    for (guint i = 0; i < s->disk.log.len; i++)
-        zk_txn_unref(s->disk.log.data[i].txn);
+    log_truncate(&s->disk.log, 0);
     g_free(s->disk.log.data);
     zk_watch_events_free(s->fired);
     if (s->disk.snap)
@@ -292,11 +299,9 @@ void zk_server_on_crash(ZkServer *s)
     guint keep = log->len;
     while (keep > 0 && g_array_index(log, ZkLogEntry, keep - 1).write_no > durable)
         keep--;
-    for (guint i = keep; i < log->len; i++)
-        zk_txn_unref(g_array_index(log, ZkLogEntry, i).txn);
     if (keep < log->len)
         SIM_TRACE(s->sim, s->node, "LOG_LOST", SF_UINT("entries", log->len - keep));
-    log->len = keep;
+    log_truncate(log, keep);
 }
 
 void zk_server_on_restart(ZkServer *s)
@@ -478,9 +483,7 @@ gboolean zk_server_log_truncate(ZkServer *s, uint64_t zxid)
     guint keep = log->len;
     while (keep > 0 && g_array_index(log, ZkLogEntry, keep - 1).zxid > zxid)
         keep--;
-    for (guint i = keep; i < log->len; i++)
-        zk_txn_unref(g_array_index(log, ZkLogEntry, i).txn);
-    log->len = keep;
+    log_truncate(log, keep);
     zk_server_reload(s);
     return TRUE;
 }
