@@ -265,10 +265,7 @@ int sim_node_add(Sim *sim, const char *name, int kind, const SimNodeOps *ops, vo
     int id = (int)sim->nodes->len;
     n->name = g_strdup(name);
     n->kind = kind;
-    n->state = SIM_NODE_UP;
     n->incarnation = 1;
-    n->ops = ops;
-    n->ctx = ctx;
     n->deferred = g_array_new(FALSE, FALSE, sizeof(SimEventId));
     g_ptr_array_add(sim->nodes, n);
     sim->node_at = (SimNode **)sim->nodes->pdata;
@@ -342,26 +339,26 @@ static gboolean owned_by(SimEvent *ev, SimEventId id, void *user)
 }
 
 
-static void node_set_state(Sim *sim, int node, SimNode *n, SimNodeState state)
+static void node_set_state(Sim *sim, int node, SimNodeState state)
 {
-    n->state = state;
     sim->node_state->data[node] = (guint8)state;
 }
 
 void sim_node_crash(Sim *sim, int node)
 {
     SimNode *n = sim_node_get(sim, node);
-    if (n->state == SIM_NODE_DOWN)
+    if (sim_node_state(sim, node) == SIM_NODE_DOWN)
         return;
-    node_set_state(sim, node, n, SIM_NODE_DOWN);
+    node_set_state(sim, node, SIM_NODE_DOWN);
     OwnerMatch m = { node };
     sim_queue_visit(sim->queue, owned_by, &m);
     g_array_set_size(n->deferred, 0);
     SIM_TRACE(sim, node, "CRASH");
     sim_net_node_crashed(sim, node);
     sim_disk_crash(n->disk);
-    if (n->ops && n->ops->crash)
-        n->ops->crash(sim, node, n->ctx);
+    const SimNodeOps *ops = sim_node_hooks(sim, node)->ops;
+    if (ops && ops->crash)
+        ops->crash(sim, node, sim_node_ctx(sim, node));
 }
 
 void sim_node_set_stopped(Sim *sim, int node)
@@ -369,16 +366,16 @@ void sim_node_set_stopped(Sim *sim, int node)
     SimNode *n = sim_node_get(sim, node);
     OwnerMatch m = { node };
     sim_queue_visit(sim->queue, owned_by, &m);
-    node_set_state(sim, node, n, SIM_NODE_DOWN);
+    node_set_state(sim, node, SIM_NODE_DOWN);
     n->incarnation = 0;
 }
 
 void sim_node_restart(Sim *sim, int node)
 {
     SimNode *n = sim_node_get(sim, node);
-    if (n->state != SIM_NODE_DOWN)
+    if (sim_node_state(sim, node) != SIM_NODE_DOWN)
         return;
-    node_set_state(sim, node, n, SIM_NODE_UP);
+    node_set_state(sim, node, SIM_NODE_UP);
     n->incarnation++;
     n->cpu_busy_until = sim->hot.now;
     n->nic_busy_until = sim->hot.now;
@@ -386,25 +383,25 @@ void sim_node_restart(Sim *sim, int node)
         SIM_TRACE(sim, node, "START");
     else
         SIM_TRACE(sim, node, "RESTART", SF_UINT("incarnation", n->incarnation));
-    if (n->ops && n->ops->restart)
-        n->ops->restart(sim, node, n->ctx);
+    const SimNodeOps *ops = sim_node_hooks(sim, node)->ops;
+    if (ops && ops->restart)
+        ops->restart(sim, node, sim_node_ctx(sim, node));
 }
 
 void sim_node_pause(Sim *sim, int node)
 {
-    SimNode *n = sim_node_get(sim, node);
-    if (n->state != SIM_NODE_UP)
+    if (sim_node_state(sim, node) != SIM_NODE_UP)
         return;
-    node_set_state(sim, node, n, SIM_NODE_PAUSED);
+    node_set_state(sim, node, SIM_NODE_PAUSED);
     SIM_TRACE(sim, node, "PAUSE");
 }
 
 void sim_node_resume(Sim *sim, int node)
 {
     SimNode *n = sim_node_get(sim, node);
-    if (n->state != SIM_NODE_PAUSED)
+    if (sim_node_state(sim, node) != SIM_NODE_PAUSED)
         return;
-    node_set_state(sim, node, n, SIM_NODE_UP);
+    node_set_state(sim, node, SIM_NODE_UP);
     SIM_TRACE(sim, node, "RESUME", SF_UINT("deferred", n->deferred->len));
     for (guint i = 0; i < n->deferred->len; i++) {
         SimEventId id = g_array_index(n->deferred, SimEventId, i);

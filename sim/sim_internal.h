@@ -13,13 +13,11 @@ enum {
     SIM_EV_LOCAL = 1u << 0, /* a node timer on the node's local clock */
 };
 
+/* A node; its state, hooks and clock live in Sim's packed arrays. */
 typedef struct SimNode {
     char *name;
     int kind;
-    SimNodeState state;
     uint32_t incarnation;
-    const SimNodeOps *ops;
-    void *ctx;
     /* events that came due while paused, in the order they came due */
     GArray *deferred; /* SimEventId, parked while paused, in due order */
     SimTime cpu_busy_until;
@@ -53,10 +51,11 @@ struct Sim {
      * every event, one indirection less this way. */
     SimNode **node_at;
     guint n_nodes;
-    /* Each node's state, also here, packed (the network asks whether a
-     * receiver is up for every send, and a thousand client nodes' structs
-     * do not stay in the caches).  Written only by node_set_state. */
-    GByteArray *node_state;
+    /* Each node's state, hooks and clock, packed by node id (the network
+     * asks whether a receiver is up and whom to call for every message,
+     * timers read the clock, and a thousand client nodes' structs do not
+     * stay in the caches). */
+    GByteArray *node_state; /* SimNodeState, a byte each */
     GArray *node_hooks; /* SimNodeHooks per node, packed likewise: what a
                          * delivery calls (fixed when the node is added) */
     GArray *node_clocks; /* SimClock per node, packed likewise: every

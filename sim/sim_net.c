@@ -530,7 +530,7 @@ static void closed_fn(Sim *sim, void *ctx, void *data)
     int node = c->node[side];
     SimConnId id = conn_id(net, c);
     conn_maybe_free(net, c);
-    const SimNodeOps *ops = sim_node_get(sim, node)->ops;
+    const SimNodeOps *ops = sim_node_hooks(sim, node)->ops;
     if (ops && ops->closed)
         ops->closed(sim, node, id, sim_node_ctx(sim, node));
 }
@@ -555,7 +555,7 @@ static void failed_fn(Sim *sim, void *ctx, void *data)
     if (c->end[1 - side] != END_CLOSED)
         notify_closed(net, c, 1 - side, 0);
     conn_maybe_free(net, c);
-    const SimNodeOps *ops = sim_node_get(sim, node)->ops;
+    const SimNodeOps *ops = sim_node_hooks(sim, node)->ops;
     if (was_connecting && ops && ops->connect_failed)
         ops->connect_failed(sim, node, peer, channel, sim_node_ctx(sim, node));
 }
