@@ -172,48 +172,29 @@ static SimTime exp_time(WlClient *w, SimTime mean)
     return sim_dist_sample(&d, w->rng);
 }
 
-/* size bytes: the tag (tl bytes), padded with '.' */
-/* Value buffers up to VALUE_POOLED bytes come from pools by 16-byte size
- * class: a write's value lives until a snapshot trims its txn from every
- * log, so a malloc'd one went through malloc's slow bins both ways. */
-#define VALUE_POOLED 256
-static SimPool value_pools[VALUE_POOLED / 16];
-
-static SimPool *value_pool(size_t n)
-{
-    SimPool *p = &value_pools[(n - 1) / 16];
-    if (!p->size)
-        *p = (SimPool){ .size = SIM_POOL_SIZE(((n - 1) / 16 + 1) * 16) };
-    return p;
-}
-
+/* A value's block (sim_pool_alloc_bytes): a write's value lives until a
+ * snapshot trims its txn from every log, so a malloc'd one went through
+ * malloc's slow bins both ways. */
 typedef struct {
-    size_t n; /* the buffer's size (the class) */
+    size_t bytes; /* the block's size, header included */
 } ValueHeader;
 
 static void value_free(gpointer buf)
 {
     ValueHeader *h = (ValueHeader *)buf - 1;
-    sim_pool_free(value_pool(h->n), h);
+    sim_pool_free_bytes(h, h->bytes);
 }
 
+/* size bytes: the tag (tl bytes), padded with '.' */
 static GBytes *make_value_n(int64_t size, const char *tag, size_t tl)
 {
     size_t n = size > 0 && (size_t)size > tl ? (size_t)size : tl;
-    char *buf;
-    GBytes *b;
-    if (n + sizeof(ValueHeader) <= VALUE_POOLED) {
-        ValueHeader *h = sim_pool_alloc_n0(value_pool(n + sizeof *h), 0);
-        h->n = n + sizeof *h;
-        buf = (char *)(h + 1);
-        b = g_bytes_new_with_free_func(buf, n, value_free, buf);
-    } else {
-        buf = g_malloc(n ? n : 1);
-        b = g_bytes_new_take(buf, n);
-    }
+    ValueHeader *h = sim_pool_alloc_bytes(sizeof *h + n);
+    h->bytes = sizeof *h + n;
+    char *buf = (char *)(h + 1);
     memcpy(buf, tag, tl);
     memset(buf + tl, '.', n - tl);
-    return b;
+    return g_bytes_new_with_free_func(buf, n, value_free, buf);
 }
 
 static GBytes *make_value(int64_t size, const char *tag)

@@ -1,6 +1,5 @@
 /* sim_pool.c - the slow paths of the object pools (sim_pool.h). */
 #include "sim_pool.h"
-#include "sim_rcstr.h"
 
 /* Block size: big enough that refills are rare, small enough that a pool
  * for a rarely used type costs little. */
@@ -23,11 +22,9 @@ void *sim_pool_refill(SimPool *p)
     return b + LINE;
 }
 
-typedef struct {
-    char bytes[32];
-} Bytes32;
-typedef struct {
-    char bytes[64];
-} Bytes64;
-SimPool sim_rcstr_pool32 = SIM_POOL_INIT(Bytes32);
-SimPool sim_rcstr_pool64 = SIM_POOL_INIT(Bytes64);
+#define CLASS(k) { .size = 16 * (k) }
+SimPool sim_pool_bytes_class[SIM_POOL_BYTES_MAX / 16] = {
+    CLASS(1), CLASS(2),  CLASS(3),  CLASS(4),  CLASS(5),  CLASS(6),  CLASS(7),  CLASS(8),
+    CLASS(9), CLASS(10), CLASS(11), CLASS(12), CLASS(13), CLASS(14), CLASS(15), CLASS(16),
+};
+G_STATIC_ASSERT(SIM_POOL_BYTES_MAX / 16 == 16);

@@ -76,4 +76,28 @@ static inline void sim_pool_free(SimPool *p, void *o)
 #endif
 }
 
+/* ---- byte blocks by size ----
+ *
+ * For buffers whose size varies (refcounted strings, a workload's
+ * values): up to SIM_POOL_BYTES_MAX bytes from one pool per 16-byte size
+ * class, larger ones from malloc.  The caller gives the same n to the
+ * free (it knows it: a string's length, a value's header). */
+#define SIM_POOL_BYTES_MAX 256
+extern SimPool sim_pool_bytes_class[SIM_POOL_BYTES_MAX / 16];
+
+static inline void *sim_pool_alloc_bytes(size_t n)
+{
+    if (n > SIM_POOL_BYTES_MAX)
+        return g_malloc(n);
+    return sim_pool_alloc_n0(&sim_pool_bytes_class[n ? (n - 1) / 16 : 0], 0);
+}
+
+static inline void sim_pool_free_bytes(void *o, size_t n)
+{
+    if (n > SIM_POOL_BYTES_MAX)
+        g_free(o);
+    else
+        sim_pool_free(&sim_pool_bytes_class[n ? (n - 1) / 16 : 0], o);
+}
+
 #endif

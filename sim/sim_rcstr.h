@@ -9,9 +9,9 @@
  *
  * The value is a plain NUL-terminated `char *` for every reader; only the
  * owners call sim_rcstr_ref/unref, and a string not made by
- * sim_rcstr_new must never be passed to them.  A short string (a node
- * path usually is) lives in a 32- or 64-byte pool object, a longer one in
- * a malloc'd block; the length decides which, at free time too.  Under
+ * sim_rcstr_new must never be passed to them.  The block comes from
+ * sim_pool_alloc_bytes (a pool object for a short string, as a node path
+ * usually is), its size known again at free time from the length.  Under
  * the sanitizers (SIM_POOL_DISABLE) every block is one malloc, so a
  * mismatch is a bad free that ASan reports.
  *
@@ -27,10 +27,6 @@
 
 #include <glib.h>
 #include <string.h>
-
-/* The pools of short strings (sim_pool.c): header and NUL included, at
- * most 32 and 64 bytes. */
-extern SimPool sim_rcstr_pool32, sim_rcstr_pool64;
 
 typedef struct {
     guint ref;
@@ -48,10 +44,7 @@ static inline char *sim_rcstr_new(const char *s, gssize len)
 {
     size_t n = len < 0 ? strlen(s) : (size_t)len;
     g_assert(n < G_MAXUINT);
-    size_t bytes = sizeof(SimRcStrHeader) + n + 1;
-    SimRcStrHeader *h = bytes <= 32   ? sim_pool_alloc_n0(&sim_rcstr_pool32, 0)
-                        : bytes <= 64 ? sim_pool_alloc_n0(&sim_rcstr_pool64, 0)
-                                      : g_malloc(bytes);
+    SimRcStrHeader *h = sim_pool_alloc_bytes(sizeof(SimRcStrHeader) + n + 1);
     h->ref = 1;
     h->len = (guint)n;
     char *p = (char *)(h + 1);
@@ -75,15 +68,8 @@ static inline void sim_rcstr_unref(char *s)
         return;
     SimRcStrHeader *h = sim_rcstr_header(s);
     g_assert(h->ref > 0);
-    if (--h->ref == 0) {
-        size_t bytes = sizeof *h + h->len + 1;
-        if (bytes <= 32)
-            sim_pool_free(&sim_rcstr_pool32, h);
-        else if (bytes <= 64)
-            sim_pool_free(&sim_rcstr_pool64, h);
-        else
-            g_free(h);
-    }
+    if (--h->ref == 0)
+        sim_pool_free_bytes(h, sizeof *h + h->len + 1);
 }
 
 /* The byte length (strlen without the walk). */

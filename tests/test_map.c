@@ -258,11 +258,11 @@ static void test_rcstr(void)
     CU_ASSERT_EQUAL(e[0], '\0');
     sim_rcstr_unref(e);
     sim_rcstr_unref(NULL);
-    /* Every size class: the 32- and 64-byte pools and malloc, across
-     * their edges (header 8 bytes, NUL 1). */
-    char src[200];
+    /* Every size class of sim_pool_alloc_bytes and malloc beyond them,
+     * across their edges (header 8 bytes, NUL 1). */
+    char src[300];
     memset(src, 'x', sizeof src);
-    for (gssize n = 0; n < 120; n++) {
+    for (gssize n = 0; n < (gssize)sizeof src; n++) {
         char *s = sim_rcstr_new(src, n);
         char *t = sim_rcstr_ref(s);
         CU_ASSERT_EQUAL(sim_rcstr_len(s), (gsize)n);
