@@ -1022,6 +1022,7 @@ static const SimNodeOps client_ops = {
     .connect_failed = node_connect_failed,
     .message = node_message,
     .closed = node_closed,
+    .hot_bytes = offsetof(ZkClient, name),
 };
 
 /* ---- life cycle ------------------------------------------------------------ */

@@ -673,6 +673,21 @@ static void pump_fn(Sim *sim, void *ctx, void *data)
     }
 }
 
+void sim_net_prefetch_event(SimNet *net, const SimEvent *ev)
+{
+    if (ev->fn != (void (*)(void *, void *, void *))pump_fn)
+        return;
+    uint64_t v = (uint64_t)(uintptr_t)ev->data;
+    int d = (int)(v & 1);
+    uint32_t idx = (uint32_t)((v >> 1) & 0xffffffffu);
+    if (idx == 0 || idx > net->conns->len)
+        return;
+    const Conn *c = &g_array_index(net->conns, Conn, idx - 1);
+    __builtin_prefetch(c);
+    __builtin_prefetch(&c->dir[d]);
+    __builtin_prefetch((const char *)(&c->dir[d] + 1) - 1);
+}
+
 /* ---- public: connections ---- */
 
 SimConnId sim_net_connect(Sim *sim, int from, int to, int channel, SimTime timeout)

@@ -138,6 +138,11 @@ size_t sim_net_open_connections(Sim *sim);
 /* Internal (sim_core.c): a node crashed / restarted. */
 void sim_net_node_crashed(Sim *sim, int node);
 SimNet *sim_net_new(Sim *sim);
+/* Run-loop look-ahead (sim_core.c): if ev, still queued, is a delivery,
+ * starts fetching its connection's lines.  A hint: reads nothing it
+ * does not check, changes nothing, and an event that names a freed or
+ * reused connection is harmless. */
+void sim_net_prefetch_event(SimNet *net, const SimEvent *ev);
 void sim_net_free(SimNet *net);
 
 #endif

@@ -1,6 +1,7 @@
 /* test_net.c - connections, FIFO under random latency, partitions (one-way
  * too) and heal, loss as broken connections, crashes, close, filters,
  * bandwidth and NIC queueing, counters. */
+#include "sim_internal.h"
 #include "sim_net.h"
 #include "sim_trace.h"
 #include "test_util.h"
@@ -475,9 +476,68 @@ static void test_burst_read_in_one_event(void)
     fix_free(&f);
 }
 
+static void noop_fn(Sim *sim, void *ctx, void *data)
+{
+    (void)sim;
+    (void)ctx;
+    (void)data;
+}
+
+/* The run loop's look-ahead reads a queued delivery's connection before
+ * it runs: harmless on any event (a delivery on a connection since freed
+ * or never made, an event of another kind), and a node that declares
+ * hot bytes runs exactly as one that does not. */
+static void test_prefetch_lookahead_harmless(void)
+{
+    static const SimNodeOps hot_ops = {
+        .accept = r_accept,
+        .connected = r_connected,
+        .message = r_message,
+        .closed = r_closed,
+        .hot_bytes = sizeof(Rec),
+    };
+    SimTime times[2][3];
+    for (int hot = 0; hot < 2; hot++) {
+        Fix f;
+        fix_init(&f, 2, (SimDist){ .kind = SIM_DIST_UNIFORM, .a = SIM_MS, .b = 3 * SIM_MS });
+        if (hot)
+            g_array_index(f.sim->node_hooks, SimNodeHooks, f.id[1]).ops = &hot_ops;
+        SimConnId c = fix_connect(&f);
+        for (int type = 1; type <= 3; type++)
+            sim_net_send(f.sim, c, 0, type, NULL, 10);
+        const SimEvent *pump = sim_queue_peek(f.sim->queue);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(pump);
+        SimEvent stale = *pump;
+        sim_net_prefetch_event(f.sim->net, pump);
+        static const uint64_t bad_index[] = { 0, 2, 1000000, 0xffffffffu };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_index); i++) {
+            SimEvent e = stale;
+            e.data = (void *)(uintptr_t)((bad_index[i] << 1) | 1);
+            sim_net_prefetch_event(f.sim->net, &e);
+        }
+        SimEvent other = stale;
+        other.fn = (void (*)(void *, void *, void *))noop_fn;
+        sim_net_prefetch_event(f.sim->net, &other);
+        run_all(&f);
+        CU_ASSERT_EQUAL_FATAL(f.rec[1].types->len, 3);
+        for (int i = 0; i < 3; i++) {
+            CU_ASSERT_EQUAL(g_array_index(f.rec[1].types, int, i), i + 1);
+            times[hot][i] = g_array_index(f.rec[1].times, SimTime, i);
+        }
+        sim_net_close(f.sim, c, 0);
+        run_all(&f);
+        CU_ASSERT_EQUAL(sim_net_open_connections(f.sim), 0);
+        sim_net_prefetch_event(f.sim->net, &stale); /* its connection is gone */
+        CU_ASSERT_EQUAL(f.rec[1].types->len, 3);
+        fix_free(&f);
+    }
+    CU_ASSERT_EQUAL(memcmp(times[0], times[1], sizeof times[0]), 0);
+}
+
 void tests_net_register(void)
 {
     static const TestCase cases[] = {
+        { "prefetch look-ahead: harmless on any event, same run", test_prefetch_lookahead_harmless },
         { "connect handshake times", test_connect_handshake_times },
         { "connect refused and down", test_connect_refused_and_down },
         { "fifo under random latency", test_fifo_under_random_latency },
