@@ -8,7 +8,8 @@
 #      x C in {100, 1000}, BENCH_SECONDS (10) simulated once every server
 #      serves; zksim and the bare loop run back to back BENCH_RUNS (5)
 #      times at C=100, BENCH_RUNS_BIG (3) times at C=1000, and the pair
-#      with the median wall ratio is shown (the machine is shared: its
+#      with the median wall ratio is shown, and the ratio of each
+#      program's fastest run (the machine is shared: its
 #      load drifts between pairs more than within one); then W1 N=5
 #      C=100 with JSON Lines tracing;
 #   3. whole runs of `zksim run` (trace off, then JSON Lines on): the
@@ -41,8 +42,8 @@ echo "== W1 ($secs s simulated once every server serves; C=100: $runs pairs of r
 echo "   the bare loop, and the pair with the median wall ratio is shown; C=1000: $runs_big pairs)"
 cases="3:100 5:100 13:100 3:1000 5:1000 13:1000"
 [ "$quick" = 1 ] && cases="5:100"
-printf '%-12s %9s %9s %8s %8s %10s %8s %8s %10s %10s %7s %7s %7s %8s\n' case writes bare_wr lat_ms bare_lat \
-    events zksim_s bare_s zk_ev/s bare_ev/s sim_s/s wall_r ev/s_r RSS_MiB
+printf '%-12s %9s %9s %8s %8s %10s %8s %8s %10s %10s %7s %7s %7s %7s %8s\n' case writes bare_wr lat_ms bare_lat \
+    events zksim_s bare_s zk_ev/s bare_ev/s sim_s/s wall_r best_r ev/s_r RSS_MiB
 for c in $cases; do
     n=${c%%:*} k=${c##*:}
     r=$runs_big
@@ -59,11 +60,20 @@ for c in $cases; do
         printf '%s %s|%s\n' "$(echo "$bt $zt" | awk '{ printf "%.6f", $1 / $2 }')" "$z" "$b" >>"$tmp/pairs"
         i=$((i + 1))
     done
+    # Also the best of each program over the same runs: a run is only
+    # ever slowed by other tenants, never sped up, so the fastest of
+    # several is the nearest to what the hardware allows.
+    best=$(awk '{ split($0, h, "|"); n = split(h[1], z, " "); m = split(h[2], b, " ");
+                  zt = bt = "";
+                  for (i = 2; i < n; i++) if (z[i + 1] == "s," && zt == "") zt = z[i];
+                  for (i = 1; i < m; i++) if (b[i + 1] == "s," && bt == "") bt = b[i];
+                  if (NR == 1 || zt < zb) zb = zt; if (NR == 1 || bt < bb) bb = bt }
+                END { printf "%.3f", bb / zb }' "$tmp/pairs")
     pair=$(sort -n "$tmp/pairs" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
     pair=${pair#* }
     z=${pair%%|*}
     b=${pair#*|}
-    echo "$z" "|" "$b" | awk -v name="N=$n,C=$k" -v secs="$secs" '{
+    echo "$z" "|" "$b" | awk -v name="N=$n,C=$k" -v secs="$secs" -v best="$best" '{
         for (i = 1; i <= NF; i++) {
             if ($(i + 1) == "writes,") zw = $i
             if ($(i + 1) == "commits,") bw = $i
@@ -76,12 +86,13 @@ for c in $cases; do
             else if ($(i + 1) == "s," && zt) bt = $i
             if ($i == "RSS") rss = $(i + 1)
         }
-        printf "%-12s %9s %9s %8s %8s %10s %8s %8s %10.0f %10.0f %7.2f %7.3f %7.3f %8.0f\n", name, zw, bw, zl, bl,
-            zn, zt, bt, ze, be, secs / zt, bt / zt, ze / be, rss / 1024
+        printf "%-12s %9s %9s %8s %8s %10s %8s %8s %10.0f %10.0f %7.2f %7.3f %7s %7.3f %8.0f\n", name, zw, bw, zl, bl,
+            zn, zt, bt, ze, be, secs / zt, bt / zt, best, ze / be, rss / 1024
     }'
 done
 echo "sim_s/s = zksim's simulated seconds per wall second;"
-echo "wall_r = bare-C wall time / zksim wall time for the same simulated W1 (1.0 = as fast as bare C);"
+echo "wall_r = bare-C wall time / zksim wall time for the same simulated W1 (1.0 = as fast as bare C),"
+echo "         of the pair shown; best_r = the same of each program's fastest run of all the pairs;"
 echo "ev/s_r = zksim events/s / bare-C events/s (the two count events differently: zksim"
 echo "counts every message delivered and every fsync, but fsyncs that complete in the same"
 echo "instant on one disk are one; the bare loop counts a PROPOSAL's arrival and fsync as one)"
