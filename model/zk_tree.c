@@ -691,10 +691,26 @@ ZkTxn *zk_txn_ref(ZkTxn *txn)
     return txn;
 }
 
-void zk_txn_prefetch(const ZkTxn *txn)
+void zk_txn_prefetch(const ZkTxn *txn, int stage)
 {
-    __builtin_prefetch(&txn->ref, 1);
-    __builtin_prefetch(&txn->one, 0); /* its op: read by the last unref */
+    if (stage == 0) {
+        __builtin_prefetch(&txn->ref, 1);
+        __builtin_prefetch(&txn->one, 0); /* its op: read by the last unref */
+        return;
+    }
+    /* Only the last reference's drop frees; the others touch the count. */
+    if (txn->ref != 1 || txn->ops != &txn->one || !txn->one.data)
+        return;
+    if (stage == 1) {
+        __builtin_prefetch(txn->one.data, 1);
+        return;
+    }
+    /* A free writes its allocator's header just before the bytes. */
+    const char *bytes = g_bytes_get_data(txn->one.data, NULL);
+    if (bytes) {
+        __builtin_prefetch(bytes - 16, 1);
+        __builtin_prefetch(bytes, 0);
+    }
 }
 
 gboolean zk_tree_prefetch_pays(const ZkTree *t)

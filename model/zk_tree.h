@@ -195,8 +195,12 @@ guint zk_prep_outstanding(const ZkPrep *prep);
 ZkTxn *zk_txn_ref(ZkTxn *txn);
 void zk_txn_unref(ZkTxn *txn);
 /* A hint that txn is about to be unreferenced (a log trim walks
- * thousands): starts fetching it; changes nothing. */
-void zk_txn_prefetch(const ZkTxn *txn);
+ * thousands), by stage: 0 starts fetching the txn; 1 (which reads it),
+ * if that unreference will free it, its data's record; 2 (which reads
+ * that) the data's bytes, whose free writes beside them.  Changes
+ * nothing. */
+#define ZK_TXN_PREFETCH_STAGES 3
+void zk_txn_prefetch(const ZkTxn *txn, int stage);
 /* A hint that txn is about to be applied to t, by stage: 0 starts
  * fetching the txn, 1 (which reads it) the slot of its node in t's index,
  * 2 (which reads that slot) the node, 3 (which reads the node) the txn

@@ -995,8 +995,9 @@ static void test_digest(void)
 }
 
 /* Prefetch hints: worth it only on big trees, harmless on any txn (an
- * error, a multi, a path not in the tree, an empty index) and invisible:
- * the applies after them give the same digests. */
+ * error, a multi, a path not in the tree, an empty index; one a trim
+ * would free or not) and invisible: the applies after them give the
+ * same digests. */
 static void test_prefetch_hints(void)
 {
     Fx *f = fx_new();
@@ -1021,11 +1022,24 @@ static void test_prefetch_hints(void)
     ZkOpRequest ops[] = {{.type = ZK_OP_SET_DATA, .path = "/k8", .version = -1}};
     ZkRequest multi = {.type = ZK_OP_MULTI, .session = SESSION_A, .ops = ops, .n_ops = 1};
     ZkTxn *t[3] = {fx_prep(f, &set, NULL), fx_prep(f, &gone, NULL), fx_prep(f, &multi, NULL)};
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 3; k++) {
         for (int stage = 0; stage < ZK_TREE_PREFETCH_STAGES; stage++) {
             zk_tree_prefetch(f->tree, t[k], stage);
             zk_tree_prefetch(f->follower, t[k], stage);
         }
+        /* A trim's hints: on a txn this unreference would free (data,
+         * an error, a multi) and on one still held elsewhere. */
+        for (int held = 0; held < 2; held++) {
+            if (held)
+                zk_txn_ref(t[k]);
+            for (int stage = 0; stage < ZK_TXN_PREFETCH_STAGES; stage++)
+                zk_txn_prefetch(t[k], stage);
+            if (held)
+                zk_txn_unref(t[k]);
+        }
+    }
+    for (int stage = 0; stage < ZK_TXN_PREFETCH_STAGES; stage++)
+        zk_txn_prefetch(missing, stage);
     for (int k = 0; k < 3; k++) {
         ZkApplyResult res = {0};
         fx_commit(f, t[k], &res); /* checks leader and follower digests agree */
