@@ -84,17 +84,23 @@ static gboolean digest_excluded(const char *path)
     return g_str_has_prefix(path, "/zookeeper/");
 }
 
-/* DigestCalculator.calculateDigest: the CRC over path, data and stat. */
-static void node_crc_prefix(ZkNode *n)
+/* DigestCalculator.calculateDigest: the CRC over path, data and stat;
+ * this is its running value after path and data (data NULL when empty). */
+static uint32_t crc_prefix_of(const char *path, GBytes *data)
 {
-    const char *p = strcmp(n->path, "/") == 0 ? "" : n->path;
+    const char *p = strcmp(path, "/") == 0 ? "" : path;
     uint32_t crc = sim_crc32_update(0xffffffffu, p, strlen(p));
-    if (n->data) {
+    if (data) {
         gsize len;
-        const void *d = g_bytes_get_data(n->data, &len);
+        const void *d = g_bytes_get_data(data, &len);
         crc = sim_crc32_update(crc, d, len);
     }
-    n->crc_prefix = crc;
+    return crc;
+}
+
+static void node_crc_prefix(ZkNode *n)
+{
+    n->crc_prefix = crc_prefix_of(n->path, n->data);
 }
 
 static uint64_t node_compute_digest(const ZkNode *n)
@@ -559,8 +565,9 @@ typedef struct TxnOp {
     int32_t version;        /* setData: the new version; check: checkAndIncVersion's result */
     int32_t parent_cversion; /* create*: the parent's new cversion */
     /* Memo: the CRC of (path, data), the part of the node's digest term
-     * that every server computes alike for this op.  Set by the first
-     * server that applies it; the stat part is always computed. */
+     * that every server computes alike for this op.  Set by the leader's
+     * prep (setData) or else by the first server that applies it; the
+     * stat part is always computed. */
     uint32_t crc_prefix;
     guint8 ephemeral;       /* create/create2 */
     guint8 hash_known, crc_known;
@@ -1384,6 +1391,11 @@ static ZkErr prep_set_data(ZkPrep *p, const ZkTree *t, const ZkRequest *req, con
 
     *out = (TxnOp){.type = ZK_OP_SET_DATA, .path = g_steal_pointer(&path), .data = data_ref(op->data),
                    .version = new_version};
+    /* The node's CRC prefix after this write (the memo the first apply
+     * would fill): computed here, while the data a client has just sent
+     * is still in the caches, rather than a millisecond later at commit. */
+    out->crc_prefix = crc_prefix_of(out->path, out->data);
+    out->crc_known = TRUE;
     node.st.version = new_version;
     node.st.mtime = now;
     node.st.mzxid = zxid;
