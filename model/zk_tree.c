@@ -566,8 +566,8 @@ typedef struct TxnOp {
     int32_t parent_cversion; /* create*: the parent's new cversion */
     /* Memo: the CRC of (path, data), the part of the node's digest term
      * that every server computes alike for this op.  Set by the leader's
-     * prep (setData) or else by the first server that applies it; the
-     * stat part is always computed. */
+     * prep (create, setData) or else by the first server that applies
+     * it; the stat part is always computed. */
     uint32_t crc_prefix;
     guint8 ephemeral;       /* create/create2 */
     guint8 hash_known, crc_known;
@@ -1297,6 +1297,8 @@ static ZkErr prep_create(ZkPrep *p, const ZkTree *t, const ZkRequest *req, const
         .ephemeral = zk_create_mode_is_ephemeral(mode),
         .ttl_ms = zk_create_mode_is_ttl(mode) ? op->ttl_ms : 0,
     };
+    out->crc_prefix = crc_prefix_of(out->path, out->data); /* as for setData */
+    out->crc_known = TRUE;
 
     parent.st.num_children++;
     parent.st.cversion = new_cversion;
