@@ -154,8 +154,6 @@ static void park(Sim *sim, SimNode *n, SimEventId id)
     g_array_append_val(n->deferred, id);
 }
 
-/* Runs the next event due at or before `until`, parking on the way the
- * events of paused nodes that come due first (time advances to each). */
 /* Look-ahead: while an event runs, the caches fetch what the next one
  * in the queue will read first (its node's hot lines, a delivery's
  * connection): with a thousand clients, a client's struct and its
@@ -178,6 +176,8 @@ static void prefetch_event(Sim *sim, const SimEvent *next)
     sim_net_prefetch_event(sim->net, next);
 }
 
+/* Runs the next event due at or before `until`, parking on the way the
+ * events of paused nodes that come due first (time advances to each). */
 static gboolean step_until(Sim *sim, SimTime until)
 {
     for (;;) {
