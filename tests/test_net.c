@@ -507,6 +507,7 @@ static void test_prefetch_lookahead_harmless(void)
             sim_net_send(f.sim, c, 0, type, NULL, 10);
         const SimEvent *pump = sim_queue_peek(f.sim->queue);
         CU_ASSERT_PTR_NOT_NULL_FATAL(pump);
+        CU_ASSERT_EQUAL(pump->owner, f.id[1]); /* the delivery to n1 */
         SimEvent stale = *pump;
         sim_net_prefetch_event(f.sim->net, pump);
         static const uint64_t bad_index[] = { 0, 2, 1000000, 0xffffffffu };
