@@ -544,12 +544,7 @@ static void commit_head(ZkServer *s)
     Proposal done = *(Proposal *)sim_ring_peek(&L->outstanding), *p = &done;
     sim_ring_pop(&L->outstanding);
     /* As the learner's commit does: the next proposals commit soon. */
-    guint n = sim_ring_len(&L->outstanding);
-    for (int stage = 0; n && stage < ZK_TREE_PREFETCH_STAGES && zk_tree_prefetch_pays(s->tree); stage++) {
-        guint ahead = (guint)(ZK_TREE_PREFETCH_STAGES - stage); /* 4, 3, 2, 1 */
-        if (n > ahead)
-            zk_tree_prefetch(s->tree, ((Proposal *)sim_ring_nth(&L->outstanding, ahead))->txn, stage);
-    }
+    zk_tree_prefetch_ahead(s->tree, &L->outstanding, offsetof(Proposal, txn));
     L->last_committed = p->zxid;
     s->stats.commits++;
     SIM_TRACE(s->sim, s->node, "COMMIT", SF_HEX("zxid", p->zxid), SF_UINT("acks", zk_sidset_count(&p->acks)));

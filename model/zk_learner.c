@@ -337,12 +337,7 @@ static void commit(ZkServer *s, uint64_t zxid)
     /* The next commits come soon after this one: start fetching what
      * their applies will read (at a thousand clients it is out of the
      * caches), so those misses overlap this apply. */
-    guint n = sim_ring_len(&l->pending);
-    for (int stage = 0; n && stage < ZK_TREE_PREFETCH_STAGES && zk_tree_prefetch_pays(s->tree); stage++) {
-        guint ahead = (guint)(ZK_TREE_PREFETCH_STAGES - stage); /* 4, 3, 2, 1 */
-        if (n > ahead)
-            zk_tree_prefetch(s->tree, *(ZkTxn **)sim_ring_nth(&l->pending, ahead), stage);
-    }
+    zk_tree_prefetch_ahead(s->tree, &l->pending, 0);
     zk_server_apply(s, head);
     zk_txn_unref(head);
 }

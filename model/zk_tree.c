@@ -751,10 +751,21 @@ void zk_tree_prefetch(const ZkTree *t, const ZkTxn *txn, int stage)
         return;
     const ZkNode *n = slot->val;
     if (stage == 2) {
-        for (size_t b = 0; b < sizeof *n; b += 64)
-            __builtin_prefetch((const char *)n + b);
+        sim_prefetch_range(n, sizeof *n);
     } else if (n->data_txn) {
         __builtin_prefetch(n->data_txn, 1); /* the data it replaces: unreferenced */
+    }
+}
+
+void zk_tree_prefetch_ahead(const ZkTree *t, const SimRing *ring, size_t txn_offset)
+{
+    guint n = sim_ring_len(ring);
+    if (!n || !zk_tree_prefetch_pays(t))
+        return;
+    for (int stage = 0; stage < ZK_TREE_PREFETCH_STAGES; stage++) {
+        guint ahead = (guint)(ZK_TREE_PREFETCH_STAGES - stage); /* 4, 3, 2, 1 */
+        if (n > ahead)
+            zk_tree_prefetch(t, *(ZkTxn *const *)((const char *)sim_ring_nth(ring, ahead) + txn_offset), stage);
     }
 }
 

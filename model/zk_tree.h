@@ -111,6 +111,8 @@
 #include "zk_proto.h"
 #include "zk_watch.h"
 
+#include "sim_ring.h"
+
 #include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -212,6 +214,11 @@ void zk_txn_prefetch(const ZkTxn *txn, int stage);
 void zk_tree_prefetch(const ZkTree *t, const ZkTxn *txn, int stage);
 /* Whether t is big enough for zk_tree_prefetch to pay for itself. */
 gboolean zk_tree_prefetch_pays(const ZkTree *t);
+/* The pipeline over a queue of txns about to be applied in order (the
+ * head is being applied): each stage for the txn ZK_TREE_PREFETCH_STAGES
+ * - stage behind the head, if t is big enough.  The ring's elements hold
+ * a ZkTxn * at txn_offset (0 for a ring of txn pointers). */
+void zk_tree_prefetch_ahead(const ZkTree *t, const SimRing *ring, size_t txn_offset);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ZkTxn, zk_txn_unref)
 

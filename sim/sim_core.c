@@ -11,6 +11,7 @@
  * order it came due.  Anything at or after PARK_BASE is never run.
  */
 #include "sim_internal.h"
+#include "sim_pool.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -167,11 +168,8 @@ static void prefetch_event(Sim *sim, const SimEvent *next)
         return;
     if (next->owner != SIM_NO_NODE) {
         const SimNodeHooks *h = sim_node_hooks(sim, next->owner);
-        if (h->ops && h->ops->hot_bytes) {
-            uintptr_t p = (uintptr_t)h->ctx & ~(uintptr_t)63, end = (uintptr_t)h->ctx + h->ops->hot_bytes;
-            for (; p < end; p += 64)
-                __builtin_prefetch((const void *)p);
-        }
+        if (h->ops)
+            sim_prefetch_range(h->ctx, h->ops->hot_bytes);
     }
     sim_net_prefetch_event(sim->net, next);
 }

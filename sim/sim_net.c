@@ -14,6 +14,7 @@
  */
 #include "sim_internal.h"
 #include "sim_map.h"
+#include "sim_pool.h"
 
 #include <string.h>
 
@@ -343,6 +344,13 @@ static void dir_drop_all(SimNet *net, Dir *d)
     sim_cancel_clear(net->sim, &d->pump);
 }
 
+static void stats_add(SimLinkStats *sum, const SimLinkStats *x)
+{
+    sum->msgs += x->msgs;
+    sum->bytes += x->bytes;
+    sum->dropped += x->dropped;
+}
+
 static SimLinkStats *stats_for(SimNet *net, int from, int to)
 {
     uint64_t k = pair_key(from, to);
@@ -365,10 +373,7 @@ static void conn_maybe_free(SimNet *net, Conn *c)
         const SimLinkStats *x = &c->dir[d].stats;
         if (!x->msgs && !x->dropped)
             continue;
-        SimLinkStats *ls = stats_for(net, c->node[d], c->node[1 - d]);
-        ls->msgs += x->msgs;
-        ls->bytes += x->bytes;
-        ls->dropped += x->dropped;
+        stats_add(stats_for(net, c->node[d], c->node[1 - d]), x);
     }
     c->in_use = FALSE;
     guint idx = (guint)(c - (Conn *)(void *)net->conns->data);
@@ -396,11 +401,8 @@ SimLinkStats sim_net_link_stats(Sim *sim, int from, int to)
         if (!c->in_use)
             continue;
         for (int d = 0; d < 2; d++)
-            if (c->node[d] == from && c->node[1 - d] == to) {
-                sum.msgs += c->dir[d].stats.msgs;
-                sum.bytes += c->dir[d].stats.bytes;
-                sum.dropped += c->dir[d].stats.dropped;
-            }
+            if (c->node[d] == from && c->node[1 - d] == to)
+                stats_add(&sum, &c->dir[d].stats);
     }
     return sum;
 }
@@ -433,16 +435,24 @@ static uintptr_t ev_ref(SimConnId id, int d)
     return (uintptr_t)(((id & 0x7fffffffffffffffull) << 1) | (uint64_t)d);
 }
 
-static Conn *ev_conn(SimNet *net, void *data, int *d)
+/* The slot an event's data names (NULL if out of range), read without
+ * touching the connection; *id and *d are the id and direction. */
+static Conn *ev_slot(SimNet *net, const void *data, SimConnId *id, int *d)
 {
     uint64_t v = (uint64_t)(uintptr_t)data;
     *d = (int)(v & 1);
-    SimConnId id = v >> 1;
-    uint32_t idx = (uint32_t)(id & 0xffffffffu);
+    *id = v >> 1;
+    uint32_t idx = (uint32_t)(*id & 0xffffffffu);
     if (idx == 0 || idx > net->conns->len)
         return NULL;
-    Conn *c = &g_array_index(net->conns, Conn, idx - 1);
-    if (!c->in_use || (c->gen & 0x7fffffffu) != (uint32_t)(id >> 32))
+    return &g_array_index(net->conns, Conn, idx - 1);
+}
+
+static Conn *ev_conn(SimNet *net, void *data, int *d)
+{
+    SimConnId id;
+    Conn *c = ev_slot(net, data, &id, d);
+    if (!c || !c->in_use || (c->gen & 0x7fffffffu) != (uint32_t)(id >> 32))
         return NULL;
     return c;
 }
@@ -677,15 +687,13 @@ void sim_net_prefetch_event(SimNet *net, const SimEvent *ev)
 {
     if (ev->fn != (void (*)(void *, void *, void *))pump_fn)
         return;
-    uint64_t v = (uint64_t)(uintptr_t)ev->data;
-    int d = (int)(v & 1);
-    uint32_t idx = (uint32_t)((v >> 1) & 0xffffffffu);
-    if (idx == 0 || idx > net->conns->len)
+    SimConnId id;
+    int d;
+    const Conn *c = ev_slot(net, ev->data, &id, &d);
+    if (!c)
         return;
-    const Conn *c = &g_array_index(net->conns, Conn, idx - 1);
     __builtin_prefetch(c);
-    __builtin_prefetch(&c->dir[d]);
-    __builtin_prefetch((const char *)(&c->dir[d] + 1) - 1);
+    sim_prefetch_range(&c->dir[d], sizeof c->dir[d]);
 }
 
 /* ---- public: connections ---- */
